@@ -1,0 +1,27 @@
+// The extension: starts the vmtopo language server (the same bundle as the CLI) for
+// .vmtopo documents. Everything language-related happens in the server.
+import * as path from "node:path";
+import type { ExtensionContext } from "vscode";
+import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from "vscode-languageclient/node";
+
+let client: LanguageClient | undefined;
+
+export async function activate(context: ExtensionContext): Promise<void> {
+  const serverModule = context.asAbsolutePath(path.join("dist", "server.cjs"));
+  const run = { module: serverModule, transport: TransportKind.stdio, args: ["lsp"] };
+  const serverOptions: ServerOptions = { run, debug: { ...run, options: { execArgv: ["--nolazy", "--inspect=6019"] } } };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [
+      { scheme: "file", language: "vmtopo" },
+      { scheme: "untitled", language: "vmtopo" },
+    ],
+  };
+  client = new LanguageClient("vmtopo", "vmtopo", serverOptions, clientOptions);
+  context.subscriptions.push(client);
+  await client.start();
+}
+
+export async function deactivate(): Promise<void> {
+  await client?.stop();
+  client = undefined;
+}

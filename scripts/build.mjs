@@ -1,0 +1,35 @@
+// Bundles the extension, the language server (also the CLI) and the webview into dist/.
+import { build } from "esbuild";
+import { readFile } from "node:fs/promises";
+
+const pkg = JSON.parse(await readFile(new URL("../package.json", import.meta.url), "utf8"));
+const production = process.env.VMTOPO_DEV !== "1";
+const started = performance.now();
+
+const node = {
+  bundle: true,
+  platform: "node",
+  format: "cjs",
+  target: "node20",
+  sourcemap: "linked",
+  minify: production,
+  logLevel: "warning",
+  define: { __VMTOPO_VERSION__: JSON.stringify(pkg.version) },
+};
+
+await Promise.all([
+  build({ ...node, entryPoints: ["client/src/extension.ts"], outfile: "dist/extension.cjs", external: ["vscode"] }),
+  build({ ...node, entryPoints: ["server/src/main.ts"], outfile: "dist/server.cjs" }),
+  build({
+    bundle: true,
+    platform: "browser",
+    format: "iife",
+    target: "es2022",
+    sourcemap: "linked",
+    minify: production,
+    logLevel: "warning",
+    entryPoints: ["webview/src/main.ts"],
+    outfile: "dist/webview.js",
+  }),
+]);
+console.log(`built dist/ in ${Math.round(performance.now() - started)} ms`);

@@ -1,0 +1,52 @@
+// Command-line parsing and dispatch (CLI.md). Exit codes: 0 fine, 1 findings (errors, or
+// files fmt --check would change), 2 usage errors or unreadable files.
+import { runCheck } from "./check";
+import { UsageError, type Io } from "./args";
+import { runFmt } from "./fmt";
+
+export const USAGE = `Usage:
+  vmtopo check FILE...  [--format text|json|sarif]   diagnostics of each file
+  vmtopo fmt FILE...    [--check]                    format in place; --check only reports
+  vmtopo lsp --stdio                                 the language server on stdin/stdout
+  vmtopo --version | --help
+`;
+
+const processIo: Io = {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+};
+
+export async function runCli(args: string[], io: Io = processIo): Promise<number> {
+  const [command, ...rest] = args;
+  try {
+    switch (command) {
+      case "check":
+        return await runCheck(rest, io);
+      case "fmt":
+        return await runFmt(rest, io);
+      case "--version":
+      case "-v":
+        io.out(`${VERSION}\n`);
+        return 0;
+      case "--help":
+      case "-h":
+      case "help":
+        io.out(USAGE);
+        return 0;
+      case undefined:
+        io.err(USAGE);
+        return 2;
+      default:
+        throw new UsageError(`unknown command '${command}'`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`vmtopo: ${error.message}\n${USAGE}`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+declare const __VMTOPO_VERSION__: string | undefined;
+const VERSION = typeof __VMTOPO_VERSION__ === "string" ? __VMTOPO_VERSION__ : "dev";
