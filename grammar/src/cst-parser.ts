@@ -193,12 +193,15 @@ class VmtopoCstParser extends CstParser {
     this.CONSUME(T.Resize, { LABEL: "keyword" });
     this.CONSUME(T.Identifier, { LABEL: "device" });
     this.CONSUME(T.To);
-    this.SUBRULE(this.value);
+    // Steps take numbers only, so a missing one never swallows the next step's keyword.
+    this.CONSUME(T.NumberLiteral, { LABEL: "size" });
   });
 
   private convertStep = this.RULE("convertStep", () => {
     this.CONSUME(T.Convert, { LABEL: "keyword" });
-    this.SUBRULE(this.value);
+    this.CONSUME(T.NumberLiteral, { LABEL: "start" });
+    this.CONSUME(T.DotDot);
+    this.CONSUME2(T.NumberLiteral, { LABEL: "end" });
     this.CONSUME(T.To);
     this.OR([
       { ALT: () => this.CONSUME(T.Shared, { LABEL: "to" }) },

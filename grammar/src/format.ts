@@ -75,7 +75,19 @@ class Printer {
     private readonly itemStarts: Set<number>,
     private readonly indentUnit: string,
   ) {
-    this.eol = /\r\n/.test(source.slice(0, source.search(/\n|$/) + 1)) ? "\r\n" : "\n";
+    this.eol = this.detectEol();
+  }
+
+  /** The file's line ending, read from the first line break between tokens (not inside a comment). */
+  private detectEol(): string {
+    let end = 0;
+    for (const element of [...this.elements, undefined]) {
+      const gap = this.source.slice(end, element ? element.startOffset : this.source.length);
+      const lineBreak = /\r\n|\r|\n/.exec(gap);
+      if (lineBreak) return lineBreak[0] === "\r\n" ? "\r\n" : "\n";
+      if (element) end = element.endOffset! + 1;
+    }
+    return "\n";
   }
 
   print(): string {

@@ -144,7 +144,9 @@ class AstBuilder {
     if (this.isReal(token) && token.tokenType !== EOF && this.isReal(previous) && previous.endLine! < token.startLine!) {
       // What is missing belongs to the previous line (`memory =` with no value, a block
       // without its `}`): point there, not at the next line, which is probably fine.
-      this.diagnostics.push(syntaxError(error.message, this.tokenRange(previous)));
+      const expected = error.message.replace(/ but found .*$/s, "");
+      const message = `${expected} at the end of this line (the next line starts with ${describeToken(token)})`;
+      this.diagnostics.push(syntaxError(message, this.tokenRange(previous)));
       return;
     }
     if (this.isReal(token) && token.tokenType !== EOF) {
@@ -440,15 +442,15 @@ class AstBuilder {
         return {
           kind: "resize",
           device: this.name(this.token(c, "device"), afterKeyword),
-          size: this.valueOrMissing(this.node(c, "value"), this.after(c, ["keyword", "device", "To"], start)),
+          size: this.numberOrMissing(this.token(c, "size"), this.after(c, ["keyword", "device", "To"], start)),
           range,
         };
       case "convertStep": {
         const to = this.token(c, "to");
-        const toAt = this.after(c, ["keyword", "value", "To"], start);
+        const toAt = this.after(c, ["keyword", "start", "DotDot", "end", "To"], start);
         return {
           kind: "convert",
-          target: this.valueOrMissing(this.node(c, "value"), afterKeyword),
+          target: this.rangeFromTokens(c, "start", "end", afterKeyword),
           to: this.isReal(to) ? (to.tokenType === T.Shared ? "shared" : "private") : null,
           toRange: this.isReal(to) ? this.tokenRange(to) : this.lines.range(toAt, toAt),
           range,
@@ -484,8 +486,8 @@ class AstBuilder {
         return {
           kind: "viommu-map",
           device: this.name(this.token(c, "device"), afterKeyword),
-          count: this.isReal(count) ? this.numberValue(count) : this.missingValue(countAt),
-          size: this.isReal(size) ? this.numberValue(size) : this.missingValue(sizeAt),
+          count: this.numberOrMissing(count, countAt),
+          size: this.numberOrMissing(size, sizeAt),
           range,
         };
       }
@@ -513,21 +515,30 @@ class AstBuilder {
     return (node && this.value(node)) ?? this.missingValue(at);
   }
 
+  private numberOrMissing(token: IToken | undefined, at: number): A.Value {
+    return this.isReal(token) ? this.numberValue(token) : this.missingValue(at);
+  }
+
+  /** `A .. B` from the tokens under the given labels; missing when there is no start. */
+  private rangeFromTokens(c: Children, startLabel: string, endLabel: string, at: number): A.RangeValue | A.MissingValue {
+    const startToken = this.token(c, startLabel);
+    if (!this.isReal(startToken)) return this.missingValue(at);
+    const start = this.numberValue(startToken);
+    const endToken = this.token(c, endLabel);
+    const afterStart = startToken.endOffset! + 1;
+    const end = this.isReal(endToken) ? this.numberValue(endToken) : this.missingValue(this.after(c, ["DotDot"], afterStart));
+    return {
+      kind: "range",
+      start: this.rangeBound(start),
+      end: end.kind === "missing" ? end : this.rangeBound(end),
+      range: this.lines.range(startToken.startOffset, this.after(c, [startLabel, "DotDot", endLabel], afterStart)),
+    };
+  }
+
   private value(node: CstNode): A.Value | undefined {
     const c = node.children;
     const number = this.token(c, "number");
-    if (this.isReal(number)) {
-      const start = this.numberValue(number);
-      if (!c.DotDot) return start;
-      const endToken = this.token(c, "rangeEnd");
-      const end = this.isReal(endToken) ? this.numberValue(endToken) : this.missingValue(this.after(c, ["DotDot"], number.endOffset! + 1));
-      return {
-        kind: "range",
-        start: this.rangeBound(start),
-        end: end.kind === "missing" ? end : this.rangeBound(end),
-        range: this.lines.range(number.startOffset, this.after(c, ["number", "DotDot", "rangeEnd"], number.endOffset! + 1)),
-      };
-    }
+    if (this.isReal(number)) return c.DotDot ? this.rangeFromTokens(c, "number", "rangeEnd", number.startOffset) : this.numberValue(number);
     const string = this.node(c, "string");
     if (string) return this.stringValue(string, this.startOf(node));
     const identifier = this.token(c, "identifier");
