@@ -29,7 +29,7 @@ vm td0 on spr {
     published.diagnostics.map((d) => ({ code: d.code, source: d.source, severity: d.severity, range: d.range })),
     ranges.map((range) => ({ code: "VT001", source: "vmtopo", severity: 1, range })),
   );
-  assert.match(published.diagnostics[0].message, /expected '=' but found '"10.1"'/);
+  assert.match(String(published.diagnostics[0].message), /expected '=' but found '"10.1"'/);
 });
 
 test("fixing the text clears the diagnostics for the new version", async () => {
@@ -49,5 +49,5 @@ test("only the latest of a burst of edits is reported", async () => {
   for (let i = 0; i < 20; i++) last = await client.change(uri, `vm v { memory = ${i}Q }\n`);
   const published = await client.diagnostics(uri, (p) => p.version === last);
   assert.equal(published.diagnostics.length, 1);
-  assert.match(published.diagnostics[0].message, /'19Q'/);
+  assert.match(String(published.diagnostics[0].message), /'19Q'/);
 });
