@@ -18,6 +18,7 @@ class VmtopoCstParser extends CstParser {
     super(T.ALL_TOKENS, {
       recoveryEnabled: true,
       maxLookahead: 3,
+      nodeLocationTracking: "onlyOffset",
       errorMessageProvider: errorMessages,
     });
     this.performSelfAnalysis();

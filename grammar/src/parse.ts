@@ -108,32 +108,36 @@ class AstBuilder {
 
   /** Range of a CST node from its first to its last real token (empty at `fallback` if none). */
   private nodeRange(node: CstNode, fallback: number): A.Range {
-    const [first, last] = this.tokenSpan(node);
-    if (!first || !last) return this.lines.range(fallback, fallback);
-    return this.lines.range(first.startOffset, last.endOffset! + 1);
+    const span = this.span(node);
+    return span ? this.lines.range(span[0], span[1]) : this.lines.range(fallback, fallback);
   }
 
-  private tokenSpan(node: CstNode): [IToken | undefined, IToken | undefined] {
-    let first: IToken | undefined;
-    let last: IToken | undefined;
-    const visit = (n: CstNode) => {
-      for (const list of Object.values(n.children)) {
+  private readonly spans = new WeakMap<CstNode, [number, number] | null>();
+
+  /** [start, end) offsets of a node's real tokens; null when it has none. */
+  private span(node: CstNode): [number, number] | null {
+    const cached = this.spans.get(node);
+    if (cached !== undefined) return cached;
+    let result: [number, number] | null = null;
+    const location = node.location;
+    if (location && Number.isFinite(location.startOffset) && Number.isFinite(location.endOffset)) {
+      // chevrotain tracks it as it parses; only recovered nodes need the walk below.
+      result = [location.startOffset, location.endOffset! + 1];
+    } else {
+      for (const list of Object.values(node.children)) {
         for (const child of list ?? []) {
-          if ("children" in child) visit(child);
-          else if (this.isReal(child)) {
-            if (!first || child.startOffset < first.startOffset) first = child;
-            if (!last || child.startOffset > last.startOffset) last = child;
-          }
+          const childSpan = "children" in child ? this.span(child) : this.isReal(child) ? ([child.startOffset, child.endOffset! + 1] as [number, number]) : null;
+          if (!childSpan) continue;
+          result = result ? [Math.min(result[0], childSpan[0]), Math.max(result[1], childSpan[1])] : childSpan;
         }
       }
-    };
-    visit(node);
-    return [first, last];
+    }
+    this.spans.set(node, result);
+    return result;
   }
 
   private endOffset(node: CstNode, fallback: number): number {
-    const [, last] = this.tokenSpan(node);
-    return last ? last.endOffset! + 1 : fallback;
+    return this.span(node)?.[1] ?? fallback;
   }
 
   // ---- errors -------------------------------------------------------------------------
@@ -234,8 +238,7 @@ class AstBuilder {
   }
 
   private startOf(node: CstNode): number {
-    const [first] = this.tokenSpan(node);
-    return first ? first.startOffset : this.text.length;
+    return this.span(node)?.[0] ?? this.text.length;
   }
 
   /** The offset just after the last real token among the given labels (for placing missing parts). */

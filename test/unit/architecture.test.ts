@@ -1,0 +1,46 @@
+// The layering of ARCHITECTURE.md, checked on every run: grammar ← engine ← server
+// features / CLI ← client, with LSP only in server/src/lsp and vscode only in client/.
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { test } from "node:test";
+import { repoRoot } from "../support/fixtures";
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((entry) => {
+    const path = join(dir, entry);
+    return statSync(path).isDirectory() ? sourceFiles(path) : path.endsWith(".ts") ? [path] : [];
+  });
+}
+
+function importsOf(path: string): string[] {
+  const text = readFileSync(path, "utf8");
+  return [...text.matchAll(/(?:^|\n)\s*(?:import|export)[^"'\n;]*?(?:from\s*)?["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1] ?? m[2]);
+}
+
+const RULES: { layer: string; forbidden: RegExp; why: string }[] = [
+  { layer: "grammar/src", forbidden: /^vscode|server\/|client\/|webview\/|^node:fs/, why: "the grammar depends on nothing but chevrotain" },
+  { layer: "server/src/engine", forbidden: /^vscode|\/lsp\/|\/cli\/|client\//, why: "the engine never speaks LSP or vscode" },
+  { layer: "server/src/cli", forbidden: /^vscode|\/lsp\//, why: "the CLI uses the engine, not the language server" },
+  { layer: "server/src/lsp", forbidden: /^vscode$|client\//, why: "the server speaks LSP, never the vscode API" },
+  { layer: "client/src", forbidden: /grammar\/|server\/|webview\//, why: "the client reaches the engine only over LSP" },
+  { layer: "webview/src", forbidden: /^vscode|grammar\/|server\/|client\//, why: "the webview receives JSON by postMessage only" },
+];
+
+for (const rule of RULES) {
+  test(`${rule.layer}: ${rule.why}`, () => {
+    const files = sourceFiles(join(repoRoot, rule.layer));
+    assert.ok(files.length > 0, `${rule.layer} has sources`);
+    const violations = files.flatMap((file) =>
+      importsOf(file)
+        .filter((spec) => rule.forbidden.test(spec))
+        .map((spec) => `${relative(repoRoot, file)} imports '${spec}'`),
+    );
+    assert.deepEqual(violations, []);
+  });
+}
+
+test("the import scanner sees imports (so the rules above can fail)", () => {
+  const client = importsOf(join(repoRoot, "client/src/extension.ts"));
+  assert.ok(client.includes("vscode-languageclient/node"), JSON.stringify(client));
+});
