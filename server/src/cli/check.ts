@@ -2,7 +2,7 @@
 import type { Diagnostic } from "../../../grammar/src/index";
 import { analyzeText } from "../engine/analyze";
 import { parseArgs, UsageError, type Io } from "./args";
-import { readSource, UnreadableFile } from "./files";
+import { diskReader, enginePath, readSource, UnreadableFile } from "./files";
 import { toSarif } from "./sarif";
 
 export interface CheckedFile {
@@ -31,7 +31,7 @@ export async function runCheck(args: string[], io: Io): Promise<number> {
       }
       throw error;
     }
-    checked.push({ path, diagnostics: analyzeText(text).diagnostics });
+    checked.push({ path, diagnostics: analyzeText(text, enginePath(path), diskReader).diagnostics });
   }
 
   if (format === "json") io.out(JSON.stringify({ files: checked.map(jsonFile) }, null, 2) + "\n");

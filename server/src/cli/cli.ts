@@ -3,9 +3,12 @@
 import { runCheck } from "./check";
 import { UsageError, type Io } from "./args";
 import { runFmt } from "./fmt";
+import { runReport } from "./report";
 
 export const USAGE = `Usage:
   vmtopo check FILE...  [--format text|json|sarif]   diagnostics of each file
+  vmtopo report FILE    [--format text|json] [--scenario NAME]
+                                                   figures per VM, container and step
   vmtopo fmt FILE...    [--check]                    format in place; --check only reports
   vmtopo lsp --stdio                                 the language server on stdin/stdout
   vmtopo --version | --help
@@ -24,6 +27,8 @@ export async function runCli(args: string[], io: Io = processIo): Promise<number
         return await runCheck(rest, io);
       case "fmt":
         return await runFmt(rest, io);
+      case "report":
+        return await runReport(rest, io);
       case "--version":
       case "-v":
         io.out(`${VERSION}\n`);

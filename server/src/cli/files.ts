@@ -1,4 +1,7 @@
+import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+import { resolve, sep } from "node:path";
+import type { SourceReader } from "../engine/program";
 
 export class UnreadableFile extends Error {}
 
@@ -13,3 +16,19 @@ export async function readSource(path: string): Promise<string> {
     throw new UnreadableFile(`${path}: ${reason}`);
   }
 }
+
+/** The engine's paths are absolute and '/'-separated. */
+export function enginePath(path: string): string {
+  return resolve(path).split(sep).join("/");
+}
+
+/** Imported files, read from disk. */
+export const diskReader: SourceReader = {
+  read(path) {
+    try {
+      return readFileSync(path, "utf8");
+    } catch {
+      return undefined;
+    }
+  },
+};

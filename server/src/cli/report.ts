@@ -1,0 +1,113 @@
+// `vmtopo report FILE [--format text|json] [--scenario NAME]`: the figures of every VM,
+// container and scenario step of a file.
+import { analyzeText } from "../engine/analyze";
+import { bytes, count, duration, hex } from "../engine/format";
+import { buildReport, type ContainerReport, type FiguresAt, type Report } from "../engine/report";
+import { parseArgs, UsageError, type Io } from "./args";
+import { diskReader, enginePath, readSource, UnreadableFile } from "./files";
+import { table } from "./table";
+
+export async function runReport(args: string[], io: Io): Promise<number> {
+  const { files, options } = parseArgs(args, ["format", "scenario"], []);
+  const format = options.get("format") ?? "text";
+  if (format !== "text" && format !== "json") throw new UsageError(`--format must be text or json, not '${format}'`);
+  if (files.length !== 1) throw new UsageError("report takes exactly one FILE");
+  const [path] = files;
+  let text: string;
+  try {
+    text = await readSource(path);
+  } catch (error) {
+    if (error instanceof UnreadableFile) {
+      io.err(`vmtopo: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  const analysis = analyzeText(text, enginePath(path), diskReader);
+  const scenario = options.get("scenario") as string | undefined;
+  if (scenario !== undefined && !analysis.scenarios.some((s) => s.scenario.name.text === scenario)) {
+    throw new UsageError(`${path} has no scenario '${scenario}'`);
+  }
+  const report = buildReport(analysis, scenario);
+  report.file = path;
+  io.out(format === "json" ? JSON.stringify(report, null, 2) + "\n" : textReport(report));
+  return 0;
+}
+
+const dash = "—";
+const at = (f: FiguresAt | null) => (f ? `${count(f.mappings)} / ${bytes(f.pinnedBytes)}` : dash);
+
+export function textReport(report: Report): string {
+  const out: string[] = [];
+  for (const vm of report.vms) {
+    out.push(`vm ${vm.name} on ${vm.host}: ${vm.machine}, ${bytes(vm.memory)} boot RAM, maxmem ${bytes(vm.maxmem)}${vm.confidential !== "none" ? `, ${vm.confidential}` : ""}`);
+    const l = vm.layout;
+    out.push(`  highest GPA ${hex(l.highestGpa)}: needs ${l.physBitsNeeded} phys-bits, has ${l.physBits}${l.relocatedAbove1T ? "; RAM above 4 GiB relocated to 1 TiB (AMD)" : ""}`);
+    const regions = [
+      ...l.sections.map((s) => [s.name, s.kind, hex(s.start), hex(s.end), bytes(s.end - s.start)]),
+      ...(l.deviceMemory ? [["device memory", "", hex(l.deviceMemory.start), hex(l.deviceMemory.end), bytes(l.deviceMemory.end - l.deviceMemory.start)]] : []),
+      ...(l.pciHole64 ? [["64-bit PCI hole", "", hex(l.pciHole64.start), hex(l.pciHole64.end), bytes(l.pciHole64.end - l.pciHole64.start)]] : []),
+    ].sort((a, b) => parseInt(a[2], 16) - parseInt(b[2], 16));
+    out.push(table(["region", "kind", "start", "end", "size"], regions));
+    if (vm.virtioMem.length > 0) {
+      out.push("");
+      out.push(
+        table(
+          ["virtio-mem", "base", "size", "block", "blocks", "plugged", "usable region", "guest", "largest passing"],
+          vm.virtioMem.map((v) => [v.name, v.base === null ? dash : hex(v.base), bytes(v.size), bytes(v.blockSize), count(v.blocks), count(v.pluggedBlocks), bytes(v.usableRegion), v.guestMode.toUpperCase(), v.largestPassingSize === null ? dash : bytes(v.largestPassingSize)]),
+        ),
+      );
+    }
+    if (vm.containers.length > 0) {
+      out.push("");
+      out.push(
+        table(
+          ["container", "backend", "devices", "limit", "start-up check", "boot", "peak", "worst case", "page tables"],
+          vm.containers.map((c) => containerRow(c)),
+        ),
+      );
+    }
+    out.push("");
+  }
+  for (const s of report.scenarios) {
+    out.push(`scenario ${s.name} for ${s.vm}`);
+    const ids = [...new Set(s.steps.flatMap((step) => step.containers.map((c) => c.id)))];
+    out.push(
+      table(
+        ["step", "line", "text", ...ids.map((id) => `${id} mappings / pinned`), "notes"],
+        s.steps.map((step) => [
+          String(step.index),
+          String(step.line + 1),
+          step.text,
+          ...ids.map((id) => {
+            const c = step.containers.find((x) => x.id === id);
+            return c ? `${count(c.mappings)} / ${bytes(c.pinnedBytes)}` : dash;
+          }),
+          [
+            ...(step.migration ? [`moves ${bytes(step.migration.bytes)} in ${duration(step.migration.seconds)}${step.migration.faultSeconds !== undefined ? `, ${duration(step.migration.faultSeconds)} per fault` : ""}`] : []),
+            ...step.diagnostics.map((d) => `${d.severity} ${d.code}`),
+          ].join("; "),
+        ]),
+      ),
+    );
+    out.push("");
+  }
+  if (report.vms.length === 0 && report.scenarios.length === 0) out.push(`${report.file}: no VMs or scenarios`);
+  return out.join("\n").replace(/\n+$/, "") + "\n";
+}
+
+function containerRow(c: ContainerReport): string[] {
+  const check = c.startupCheck ? `${count(c.startupCheck.total)} ${c.startupCheck.passes ? "≤" : ">"} ${count(c.startupCheck.limit)} ${c.startupCheck.passes ? "passes" : "FAILS"}` : dash;
+  const peak = `${at(c.peak)}${c.peak.scenario ? ` (${c.peak.scenario} #${c.peak.step})` : ""}`;
+  return [
+    c.id,
+    c.backend + (c.behindViommu ? " (vIOMMU)" : ""),
+    c.devices.join(", "),
+    c.limit === null ? "none" : count(c.limit),
+    check,
+    at(c.boot),
+    peak,
+    at(c.worstCase),
+    `${bytes(c.pageTableBytes)}${c.domains > 1 ? ` (${c.domains} domains)` : ""}`,
+  ];
+}

@@ -1,0 +1,42 @@
+// How figures read in messages: grouped counts, binary sizes, QEMU-style hex.
+import { groupDigits } from "../../../grammar/src/index";
+
+export const KiB = 1024;
+export const MiB = 1024 * KiB;
+export const GiB = 1024 * MiB;
+export const TiB = 1024 * GiB;
+
+export const count = groupDigits;
+
+/** 17179869184 → "16 GiB"; 1610612736 → "1.5 GiB"; 4096 → "4 KiB". */
+export function bytes(n: number): string {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
+  let value = n;
+  let unit = 0;
+  while (Math.abs(value) >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  const shown = Number.isInteger(value) ? String(value) : value.toFixed(2).replace(/\.?0+$/, "");
+  return `${shown} ${units[unit]}`;
+}
+
+/** As QEMU's `0x%"PRIx64"` prints. */
+export function hex(n: number): string {
+  return "0x" + n.toString(16);
+}
+
+/** The shortest size literal of the language for n bytes: 2097152 → "2M". */
+export function sizeLiteral(n: number): string {
+  for (const [unit, scale] of [["E", 2 ** 60], ["P", 2 ** 50], ["T", TiB], ["G", GiB], ["M", MiB], ["K", KiB]] as const) {
+    if (n >= scale && n % scale === 0) return `${n / scale}${unit}`;
+  }
+  return String(n);
+}
+
+/** Seconds with a sensible precision: 0.859 s, 12 ms, 4.2 min. */
+export function duration(seconds: number): string {
+  if (seconds < 1) return `${(seconds * 1000).toPrecision(3).replace(/\.?0+$/, "")} ms`;
+  if (seconds < 120) return `${seconds.toFixed(2).replace(/\.?0+$/, "")} s`;
+  return `${(seconds / 60).toFixed(1)} min`;
+}

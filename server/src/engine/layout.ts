@@ -1,0 +1,237 @@
+// The guest-physical layout of DOMAIN.md §1 (QEMU hw/i386/pc_q35.c, pc_piix.c, pc.c and
+// hw/arm/virt.c): the flat view of RAM and ROM that VFIO maps, device memory with every
+// virtio-mem device and DIMM placed, the 64-bit PCI hole, the highest GPA.
+import type { Bytes } from "./attributes";
+import { GiB, KiB, TiB } from "./format";
+import type { DimmModel, VirtioMemModel, VmModel } from "./model";
+
+export type SectionKind = "ram" | "rom" | "dimm" | "virtio-mem";
+
+export interface Section {
+  name: string;
+  kind: SectionKind;
+  start: Bytes;
+  end: Bytes;
+}
+
+export interface Placement {
+  device: VirtioMemModel | DimmModel;
+  start: Bytes;
+  end: Bytes;
+}
+
+export interface PlacementError {
+  device: VirtioMemModel | DimmModel;
+  code: "VT108" | "VT109";
+  message: string;
+}
+
+export interface Layout {
+  /** RAM and ROM sections of the flat view, memory devices included, in address order */
+  sections: Section[];
+  /** boot RAM as guest-physical ranges (what `convert` may touch) */
+  bootRam: Section[];
+  belowMemory: Bytes;
+  aboveMemory: Bytes;
+  aboveStart: Bytes;
+  relocatedAbove1T: boolean;
+  deviceMemory: { start: Bytes; end: Bytes } | null;
+  pciHole64: { start: Bytes; end: Bytes } | null;
+  placements: Placement[];
+  placementErrors: PlacementError[];
+  highestGpa: Bytes;
+  physBitsNeeded: number;
+}
+
+const AMD_HT_START = 0xfd00000000;
+const AMD_ABOVE_1TB_START = TiB;
+const FOUR_G = 4 * GiB;
+
+export const roundUp = (n: number, to: number) => Math.ceil(n / to) * to;
+
+/** Bits needed to address `highest` (the highest byte address). */
+export function bitsFor(highest: Bytes): number {
+  let bits = 0;
+  while (2 ** bits <= highest) bits++;
+  return bits;
+}
+
+/** Split of boot RAM below and above 4 GiB (DOMAIN.md §1). */
+export function splitMemory(vm: Pick<VmModel, "machine" | "memory" | "maxRamBelow4g">): { below: Bytes; above: Bytes } {
+  const memory = vm.memory;
+  if (vm.machine === "virt") return { below: 0, above: 0 };
+  let lowmem: Bytes;
+  if (vm.machine === "q35") {
+    lowmem = memory >= 0xb0000000 ? 2 * GiB : 0xb0000000;
+    lowmem = Math.min(lowmem, vm.maxRamBelow4g ?? FOUR_G);
+  } else {
+    const maxBelow = vm.maxRamBelow4g ?? 0xe0000000;
+    lowmem = memory >= maxBelow ? Math.min(maxBelow, 3 * GiB) : maxBelow;
+  }
+  const below = Math.min(memory, lowmem);
+  return { below, above: memory - below };
+}
+
+export function computeLayout(vm: VmModel): Layout {
+  return vm.machine === "virt" ? virtLayout(vm) : pcLayout(vm);
+}
+
+function pcLayout(vm: VmModel): Layout {
+  const { below, above } = splitMemory(vm);
+  const hole64Size = vm.machine === "q35" ? 32 * GiB : 2 * GiB;
+  const deviceMemorySize = vm.maxmem - vm.memory + GiB * vm.slots;
+
+  const place = (aboveStart: Bytes) => {
+    const aboveEnd = aboveStart + above;
+    const hasDeviceMemory = vm.maxmem > vm.memory || vm.slots > 0;
+    const deviceMemory = hasDeviceMemory ? { start: roundUp(aboveEnd, GiB), end: roundUp(aboveEnd, GiB) + deviceMemorySize } : null;
+    const holeStart = roundUp(deviceMemory ? deviceMemory.end : above > 0 ? aboveEnd : FOUR_G, GiB);
+    return { deviceMemory, pciHole64: { start: holeStart, end: holeStart + hole64Size } };
+  };
+
+  let aboveStart = FOUR_G;
+  let regions = place(aboveStart);
+  let relocated = false;
+  // QEMU pc_memory_init(): an AMD vCPU whose address space would reach the HyperTransport
+  // hole gets its RAM above 4 GiB moved to 1 TiB.
+  if (vm.cpuVendor === "amd" && regions.pciHole64.end - 1 >= AMD_HT_START) {
+    aboveStart = AMD_ABOVE_1TB_START;
+    regions = place(aboveStart);
+    relocated = true;
+  }
+
+  const sections: Section[] = [];
+  const bootRam: Section[] = [];
+  const ram = (name: string, start: Bytes, end: Bytes) => {
+    if (end <= start) return;
+    sections.push({ name, kind: "ram", start, end });
+  };
+  // The flat view of `-machine q35|pc -nodefaults` with SeaBIOS (`info mtree -f`).
+  ram("ram-below-1m", 0, Math.min(below, 0xc0000));
+  sections.push({ name: "pc.rom", kind: "rom", start: 0xc0000, end: 0xe0000 });
+  sections.push({ name: "isa-bios", kind: "rom", start: 0xe0000, end: 0x100000 });
+  ram("ram-below-4g", 0x100000, below);
+  sections.push({ name: "pc.bios", kind: "rom", start: FOUR_G - 256 * KiB, end: FOUR_G });
+  ram("ram-above-4g", aboveStart, aboveStart + above);
+  if (below > 0) bootRam.push({ name: "ram-below-4g", kind: "ram", start: 0, end: below });
+  if (above > 0) bootRam.push({ name: "ram-above-4g", kind: "ram", start: aboveStart, end: aboveStart + above });
+
+  const { placements, errors } = placeMemoryDevices(vm, regions.deviceMemory);
+  for (const p of placements) sections.push({ name: p.device.name, kind: p.device.kind, start: p.start, end: p.end });
+  sections.sort((a, b) => a.start - b.start);
+
+  const highestGpa = regions.pciHole64.end - 1;
+  return {
+    sections,
+    bootRam,
+    belowMemory: below,
+    aboveMemory: above,
+    aboveStart,
+    relocatedAbove1T: relocated,
+    deviceMemory: regions.deviceMemory,
+    pciHole64: regions.pciHole64,
+    placements,
+    placementErrors: errors,
+    highestGpa,
+    physBitsNeeded: bitsFor(highestGpa),
+  };
+}
+
+/**
+ * aarch64 `virt`: RAM is one section at 1 GiB; device memory follows at the next 1 GiB
+ * boundary. The high MMIO regions QEMU may add above 256 GiB are not modelled: the highest
+ * GPA is the end of RAM or of device memory (ARCHITECTURE.md, decisions).
+ */
+function virtLayout(vm: VmModel): Layout {
+  const ramStart = GiB;
+  const ramEnd = ramStart + vm.memory;
+  const hasDeviceMemory = vm.maxmem > vm.memory || vm.slots > 0;
+  const deviceMemory = hasDeviceMemory ? { start: roundUp(ramEnd, GiB), end: roundUp(ramEnd, GiB) + vm.maxmem - vm.memory + GiB * vm.slots } : null;
+  const { placements, errors } = placeMemoryDevices(vm, deviceMemory);
+  const sections: Section[] = [{ name: "mach-virt.ram", kind: "ram", start: ramStart, end: ramEnd }];
+  for (const p of placements) sections.push({ name: p.device.name, kind: p.device.kind, start: p.start, end: p.end });
+  const highestGpa = (deviceMemory ? deviceMemory.end : ramEnd) - 1;
+  return {
+    sections,
+    bootRam: [{ name: "mach-virt.ram", kind: "ram", start: ramStart, end: ramEnd }],
+    belowMemory: 0,
+    aboveMemory: vm.memory,
+    aboveStart: ramStart,
+    relocatedAbove1T: false,
+    deviceMemory,
+    pciHole64: null,
+    placements,
+    placementErrors: errors,
+    highestGpa,
+    physBitsNeeded: bitsFor(highestGpa),
+  };
+}
+
+export function memoryDeviceAlignment(device: VirtioMemModel | DimmModel): Bytes {
+  return device.kind === "virtio-mem" ? Math.max(device.blockSize, device.pageSize) : 4 * KiB;
+}
+
+/**
+ * QEMU hw/mem/memory-device.c: devices take the first free, aligned address in device
+ * memory in the order they are realized (declaration order), unless `memaddr` is given.
+ */
+function placeMemoryDevices(vm: VmModel, deviceMemory: { start: Bytes; end: Bytes } | null): { placements: Placement[]; errors: PlacementError[] } {
+  const devices = [...vm.virtioMem, ...vm.dimms].sort((a, b) => a.decl.range.start.line - b.decl.range.start.line || a.decl.range.start.character - b.decl.range.start.character);
+  const placements: Placement[] = [];
+  const errors: PlacementError[] = [];
+  const total = vm.maxmem - vm.memory;
+  let used = 0;
+  for (const device of devices) {
+    if (device.size <= 0) continue;
+    if (!deviceMemory || total <= 0) {
+      errors.push({ device, code: "VT109", message: "the configuration is not prepared for memory devices (e.g., for memory hotplug), consider specifying the maxmem option" });
+      continue;
+    }
+    if (used + device.size > total) {
+      errors.push({ device, code: "VT109", message: `not enough space, currently 0x${used.toString(16)} in use of total space for memory devices 0x${total.toString(16)}` });
+      continue;
+    }
+    const align = memoryDeviceAlignment(device);
+    const fixed = device.kind === "virtio-mem" ? device.memaddr : undefined;
+    let start: Bytes;
+    if (fixed !== undefined) {
+      if (fixed % align !== 0) {
+        errors.push({ device, code: "VT108", message: `address must be aligned to 0x${align.toString(16)} bytes` });
+        continue;
+      }
+      if (fixed < deviceMemory.start || fixed + device.size > deviceMemory.end) {
+        errors.push({
+          device,
+          code: "VT109",
+          message: `can't add memory device [0x${fixed.toString(16)}:0x${device.size.toString(16)}], usable range for memory devices [0x${deviceMemory.start.toString(16)}:0x${(deviceMemory.end - deviceMemory.start).toString(16)}]`,
+        });
+        continue;
+      }
+      if (placements.some((p) => fixed < p.end && p.start < fixed + device.size)) {
+        errors.push({ device, code: "VT109", message: `address range conflicts with memory device at 0x${fixed.toString(16)}` });
+        continue;
+      }
+      start = fixed;
+    } else {
+      start = firstFit(deviceMemory, placements, device.size, align);
+      if (start < 0) {
+        errors.push({ device, code: "VT109", message: "could not find position in guest address space for memory device - memory fragmented due to alignments" });
+        continue;
+      }
+    }
+    placements.push({ device, start, end: start + device.size });
+    placements.sort((a, b) => a.start - b.start);
+    used += device.size;
+  }
+  return { placements, errors };
+}
+
+function firstFit(region: { start: Bytes; end: Bytes }, taken: Placement[], size: Bytes, align: Bytes): Bytes {
+  let candidate = roundUp(region.start, align);
+  for (const p of taken) {
+    if (candidate + size <= p.start) break;
+    if (p.end > candidate) candidate = roundUp(p.end, align);
+  }
+  return candidate + size <= region.end ? candidate : -1;
+}
+

@@ -1,0 +1,104 @@
+// A program: the entry file and every file it imports, their declarations in one namespace
+// per kind (hosts, VMs, scenarios), with VT005 (unresolved), VT006 (duplicate) and VT008
+// (import cycle). The engine reads files only through `SourceReader`, so the CLI gives it the
+// disk and the language server gives it open documents first.
+import { dirname, join, normalize } from "node:path/posix";
+import { parse, type ParseResult } from "../../../grammar/src/index";
+import type * as A from "../../../grammar/src/index";
+import { suggest } from "./schema";
+import { Sink } from "./sink";
+
+export interface SourceReader {
+  /** the text of the file at this absolute, '/'-separated path, or undefined if unreadable */
+  read(path: string): string | undefined;
+}
+
+export interface SourceFile {
+  path: string;
+  text: string;
+  parsed: ParseResult;
+  sink: Sink;
+  /** files this one imports, resolved */
+  imports: string[];
+}
+
+export interface Declared<T> {
+  decl: T;
+  file: string;
+}
+
+export interface Program {
+  entry: string;
+  files: Map<string, SourceFile>;
+  hosts: Map<string, Declared<A.Host>>;
+  vms: Map<string, Declared<A.Vm>>;
+  scenarios: Map<string, Declared<A.Scenario>>;
+}
+
+export function resolveImportPath(from: string, spec: string): string {
+  return normalize(spec.startsWith("/") ? spec : join(dirname(from), spec));
+}
+
+export function loadProgram(entry: string, reader: SourceReader, entryText?: string): Program {
+  const program: Program = { entry, files: new Map(), hosts: new Map(), vms: new Map(), scenarios: new Map() };
+  const visiting: string[] = [];
+  const order: SourceFile[] = [];
+
+  const visit = (path: string, text: string) => {
+    const parsed = parse(text);
+    const file: SourceFile = { path, text, parsed, sink: new Sink(path), imports: [] };
+    program.files.set(path, file);
+    visiting.push(path);
+    for (const imp of parsed.ast.imports) {
+      if (imp.path.kind !== "string") continue;
+      const target = resolveImportPath(path, imp.path.value);
+      if (visiting.includes(target)) {
+        const cycle = [...visiting.slice(visiting.indexOf(target)), target].map(shortName).join(" → ");
+        file.sink.error("VT008", imp.path.range, `import cycle: ${cycle}`);
+        continue;
+      }
+      file.imports.push(target);
+      if (program.files.has(target)) continue;
+      const imported = reader.read(target);
+      if (imported === undefined) {
+        file.sink.error("VT005", imp.path.range, `cannot read the imported file '${imp.path.value}' (${target})`);
+        continue;
+      }
+      visit(target, imported);
+    }
+    visiting.pop();
+    // Imported files register first, so a clash is reported in the file that imports.
+    order.push(file);
+  };
+
+  const text = entryText ?? reader.read(entry);
+  visit(entry, text ?? "");
+  for (const file of order) registerDeclarations(program, file);
+  return program;
+}
+
+function shortName(path: string): string {
+  return path.slice(path.lastIndexOf("/") + 1);
+}
+
+function registerDeclarations(program: Program, file: SourceFile): void {
+  for (const decl of file.parsed.ast.declarations) {
+    if (decl.name.missing) continue;
+    const table = (decl.kind === "host" ? program.hosts : decl.kind === "vm" ? program.vms : program.scenarios) as Map<string, Declared<A.Declaration>>;
+    const existing = table.get(decl.name.text);
+    if (existing) {
+      const where = existing.file === file.path ? `line ${existing.decl.name.range.start.line + 1}` : `${shortName(existing.file)}:${existing.decl.name.range.start.line + 1}`;
+      file.sink.error("VT006", decl.name.range, `${decl.kind} '${decl.name.text}' is already declared (${where})`, undefined, [
+        { file: existing.file, range: existing.decl.name.range, message: `the first '${decl.name.text}'` },
+      ]);
+      continue;
+    }
+    table.set(decl.name.text, { decl, file: file.path });
+  }
+}
+
+/** "unknown host 'sp'; did you mean 'spr'?" */
+export function unresolved(kind: string, name: string, known: Iterable<string>): { message: string; suggestion?: string } {
+  const guess = suggest(name, known);
+  return { message: `unknown ${kind} '${name}'${guess ? `; did you mean '${guess}'?` : ""}`, suggestion: guess };
+}
