@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { format, isBefore, parse, type Range } from "../../grammar/src/index";
 import type { LineIndex } from "../../grammar/src/line-index";
+import { analyzeText } from "../../server/src/engine/analyze";
 import { withoutRanges } from "./ast-dump";
 
 function assertRangeInside(range: Range, lines: LineIndex, what: string): void {
@@ -13,10 +14,10 @@ function assertRangeInside(range: Range, lines: LineIndex, what: string): void {
   }
 }
 
-/** Every diagnostic and every node of the AST has a range inside the document. */
+/** Every diagnostic (syntax and engine) and every node of the AST has a range inside the document. */
 export function assertRangesInside(text: string): void {
   const result = parse(text);
-  for (const d of result.diagnostics) {
+  for (const d of analyzeText(text).diagnostics) {
     assertRangeInside(d.range, result.lines, `diagnostic '${d.message}'`);
     assert.ok(!d.message.startsWith("internal error"), d.message);
   }

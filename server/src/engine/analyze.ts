@@ -1,7 +1,7 @@
 // The engine's entry point: a document (and the files it imports) in; its diagnostics, the
 // figures of its VMs and the results of its scenarios out. The engine never imports LSP or
 // vscode (ARCHITECTURE.md); the CLI and the language server both call this.
-import type { LineIndex, ParseResult, Range } from "../../../grammar/src/index";
+import { parse, type LineIndex, type ParseResult, type Range } from "../../../grammar/src/index";
 import type { Bytes } from "./attributes";
 import { builtinHost, resolveHost, resolveVm, type HostModel, type VmModel } from "./model";
 import { loadProgram, unresolved, type Program, type SourceReader } from "./program";
@@ -25,6 +25,18 @@ export interface Analysis {
 export const NO_FILES: SourceReader = { read: () => undefined };
 
 export function analyzeText(text: string, path = "/untitled.vmtopo", reader: SourceReader = NO_FILES): Analysis {
+  try {
+    return analyzeUnguarded(text, path, reader);
+  } catch (error) {
+    // A bug of ours must not cost the user the document or the editor its server.
+    const parsed = parse(text);
+    const message = `internal error in the vmtopo engine: ${error instanceof Error ? error.message : String(error)}`;
+    const diagnostics: EngineDiagnostic[] = [...parsed.diagnostics.map((d) => ({ ...d, file: path })), { code: "VT000", severity: "error", message, range: parsed.lines.range(0, 0), file: path }];
+    return { path, parse: parsed, diagnostics, program: { entry: path, files: new Map(), hosts: new Map(), vms: new Map(), scenarios: new Map() }, vms: [], scenarios: [] };
+  }
+}
+
+function analyzeUnguarded(text: string, path: string, reader: SourceReader): Analysis {
   const program = loadProgram(path, reader, text);
   const entry = program.files.get(path)!;
   const hosts = new Map<string, HostModel>();

@@ -145,6 +145,8 @@ function vmReport(a: VmAnalysis, scenarios: ScenarioResult[]): VmReport {
           containers.set(c.id, entry);
         }
         if (c.mappings > entry.peak.mappings) entry.peak = { ...figures(c), scenario: s.scenario.name.text, step: step.index };
+        // Page tables grow with domains added by hot-plugs, not only with mappings.
+        entry.pageTableBytes = Math.max(entry.pageTableBytes, c.pageTableBytes);
       }
     }
   }

@@ -1,6 +1,8 @@
-// Engine values → LSP values.
+// Engine values → LSP values, and LSP document URIs ↔ the engine's paths.
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { DiagnosticSeverity, type Diagnostic as LspDiagnostic } from "vscode-languageserver";
-import type { Diagnostic } from "../../../grammar/src/index";
+import type { EngineDiagnostic } from "../engine/sink";
+import { rulePage } from "./rule-pages";
 
 const SEVERITY = {
   error: DiagnosticSeverity.Error,
@@ -9,6 +11,20 @@ const SEVERITY = {
   hint: DiagnosticSeverity.Hint,
 } as const;
 
-export function toLspDiagnostic(d: Diagnostic): LspDiagnostic {
-  return { range: d.range, severity: SEVERITY[d.severity], code: d.code, source: "vmtopo", message: d.message };
+export function toLspDiagnostic(d: EngineDiagnostic): LspDiagnostic {
+  const lsp: LspDiagnostic = { range: d.range, severity: SEVERITY[d.severity], code: d.code, source: "vmtopo", message: d.message };
+  const href = rulePage(d.code);
+  if (href) lsp.codeDescription = { href };
+  if (d.related) lsp.relatedInformation = d.related.map((r) => ({ location: { uri: pathToUri(r.file), range: r.range }, message: r.message }));
+  if (d.data) lsp.data = d.data;
+  return lsp;
+}
+
+/** The engine names files by absolute '/'-separated paths; other schemes keep their URI. */
+export function uriToPath(uri: string): string {
+  return uri.startsWith("file:") ? fileURLToPath(uri).split("\\").join("/") : uri;
+}
+
+export function pathToUri(path: string): string {
+  return path.startsWith("/") || /^[A-Za-z]:\//.test(path) ? pathToFileURL(path).href : path;
 }
