@@ -33,9 +33,9 @@ export function readCases(path: string): FixtureCase[] {
   for (const chunk of text.split(/^=== /m).slice(1)) {
     const [titleLine, ...rest] = chunk.split("\n");
     const body = rest.join("\n");
-    const parts = body.split(/^--- (\w+)\n/m);
+    const parts = body.split(/^--- (\w+(?: [\w.-]+)?)\n/m);
     const sections = new Map<string, string>();
-    for (let i = 1; i < parts.length; i += 2) sections.set(parts[i], parts[i + 1].replace(/\n+$/, ""));
+    for (let i = 1; i < parts.length; i += 2) sections.set(parts[i].replace(" ", "_"), parts[i + 1].replace(/\n+$/, ""));
     cases.push({ title: titleLine.trim(), input: parts[0].replace(/\n$/, ""), sections });
   }
   return cases;

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { format, isBefore, parse, type Range } from "../../grammar/src/index";
 import type { LineIndex } from "../../grammar/src/line-index";
 import { analyzeText } from "../../server/src/engine/analyze";
+import { buildReport } from "../../server/src/engine/report";
 import { withoutRanges } from "./ast-dump";
 
 function assertRangeInside(range: Range, lines: LineIndex, what: string): void {
@@ -46,4 +47,14 @@ export function assertFormatsSafely(text: string): string {
   assert.deepEqual(commentsOf(formatted), commentsOf(text), "every comment is kept, in order");
   assert.deepEqual(parse(formatted).diagnostics.map((d) => d.message), parse(text).diagnostics.map((d) => d.message));
   return formatted;
+}
+
+/** The report holds only finite numbers (JSON has no NaN or Infinity) and no internal error. */
+export function assertFiniteReport(text: string): void {
+  const analysis = analyzeText(text);
+  assert.ok(!analysis.diagnostics.some((d) => d.code === "VT000"), analysis.diagnostics.find((d) => d.code === "VT000")?.message);
+  JSON.stringify(buildReport(analysis), (key, value) => {
+    if (typeof value === "number") assert.ok(Number.isFinite(value), `report field '${key}' is ${value}`);
+    return value;
+  });
 }

@@ -62,6 +62,16 @@ export function relayout(random: Random, text: string): string {
   return text.slice(0, gap.index) + (inComment && !safe.includes("\n") ? safe + "\n" : safe) + text.slice(gap.index! + gap[0].length);
 }
 
+const EDGE_VALUES = ["0", "1", "3", "4K", "64K", "1M", "2M", "3M", "1G", "1.5G", "64G", "8191T", "0xfee00000", "65535", "32", "64"];
+
+/** Replaces one number of a valid file with an edge value: valid syntax, odd meaning. */
+export function revalue(random: Random, text: string): string {
+  const numbers = [...text.matchAll(/(?<![\w.])\d[\w.]*/g)];
+  if (numbers.length === 0) return text;
+  const target = random.pick(numbers);
+  return text.slice(0, target.index) + random.pick(EDGE_VALUES) + text.slice(target.index! + target[0].length);
+}
+
 /** One small edit of a valid file, like a user's typing or a bad paste. */
 export function mutate(random: Random, text: string): string {
   const at = random.int(text.length + 1);

@@ -5,8 +5,8 @@ import { test } from "node:test";
 import { parse } from "../../grammar/src/index";
 import { analyzeText } from "../../server/src/engine/analyze";
 import { validCorpus } from "../support/corpus";
-import { assertFormatsSafely, assertRangesInside } from "../support/invariants";
-import { mutate, Random, randomTokens, relayout, rng } from "../support/random";
+import { assertFiniteReport, assertFormatsSafely, assertRangesInside } from "../support/invariants";
+import { mutate, Random, randomTokens, relayout, revalue, rng } from "../support/random";
 
 const SEED = Number(process.env.VMTOPO_SEED ?? 20261121);
 const INPUTS = 10_000;
@@ -28,6 +28,10 @@ test(`${INPUTS} generated inputs (seed ${SEED}) parse safely and quickly`, () =>
       text = random.pick(corpus).text;
       const edits = 1 + random.int(20);
       for (let e = 0; e < edits; e++) text = relayout(random, text);
+    } else if (random.chance(0.4)) {
+      text = random.pick(corpus).text;
+      const edits = 1 + random.int(6);
+      for (let e = 0; e < edits; e++) text = revalue(random, text);
     } else {
       text = random.pick(corpus).text;
       const edits = 1 + random.int(4);
@@ -44,6 +48,7 @@ test(`${INPUTS} generated inputs (seed ${SEED}) parse safely and quickly`, () =>
     assert.ok(elapsed < BUDGET_MS, `input ${i} took ${elapsed.toFixed(1)} ms\n${JSON.stringify(text)}`);
     try {
       assertRangesInside(text);
+      assertFiniteReport(text);
       if (!result.diagnostics.some((d) => d.code === "VT001")) {
         assertFormatsSafely(text);
         formatted++;

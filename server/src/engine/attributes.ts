@@ -127,8 +127,11 @@ export function describeMismatch(value: A.Value, type: ValueType): string | null
   }
   const shown = describeValue(value);
   switch (type.kind) {
-    case "size":
-      return value.kind === "size" || value.kind === "integer" ? null : `takes a size such as 4G, not ${shown}`;
+    case "size": {
+      if (value.kind !== "size" && value.kind !== "integer") return `takes a size such as 4G, not ${shown}`;
+      const amount = value.kind === "size" ? value.bytes! : value.value!;
+      return type.min !== undefined && amount < type.min ? `must be above 0, not ${value.text}` : null;
+    }
     case "size-or-unlimited":
       if (value.kind === "size" || value.kind === "integer") return null;
       return value.kind === "identifier" && value.name === "unlimited" ? null : `takes a size such as 64G or 'unlimited', not ${shown}`;

@@ -2,7 +2,7 @@
 // table behind VT002/VT003/VT004/VT007, and (later) hover and completion.
 
 export type ValueType =
-  | { kind: "size" }
+  | { kind: "size"; min?: number }
   | { kind: "size-or-unlimited" }
   | { kind: "integer"; min?: number; max?: number }
   | { kind: "string" }
@@ -26,6 +26,7 @@ export type Context = "host" | "iommu" | "host-vfio" | "vm" | "virtio-mem" | "vf
 
 const bool: ValueType = { kind: "bool" };
 const size: ValueType = { kind: "size" };
+const positiveSize: ValueType = { kind: "size", min: 1 };
 const enumOf = (...values: string[]): ValueType => ({ kind: "enum", values });
 const pageSize: ValueType = { kind: "page-size", values: ["4K", "64K", "2M", "32M", "512M", "1G"] };
 
@@ -59,7 +60,7 @@ export const SCHEMA: Readonly<Record<Context, readonly AttributeSpec[]>> = {
     { name: "cpu", type: enumOf("host", "named"), default: "host", doc: "`host`: phys-bits from the host; `named`: 40" },
     { name: "cpu-vendor", type: enumOf("intel", "amd"), default: "amd if the host IOMMU is amd-vi, else intel", doc: "AMD relocates RAM above 1 TiB" },
     { name: "phys-bits", type: { kind: "integer", min: 32, max: 64 }, default: "from cpu", doc: "guest physical address bits" },
-    { name: "memory", type: size, required: true, doc: "boot RAM (`-m`)" },
+    { name: "memory", type: positiveSize, required: true, doc: "boot RAM (`-m`)" },
     { name: "maxmem", type: size, default: "memory", doc: "`-m ...,maxmem=`" },
     { name: "slots", type: { kind: "integer", min: 0, max: 256 }, default: "0", doc: "DIMM slots" },
     { name: "max-ram-below-4g", type: size, default: "the machine's", doc: "QEMU machine property" },
@@ -69,14 +70,14 @@ export const SCHEMA: Readonly<Record<Context, readonly AttributeSpec[]>> = {
     { name: "prealloc", type: bool, default: "off", doc: "memory backend preallocation" },
     { name: "confidential", type: enumOf("none", "sev", "sev-es", "sev-snp", "tdx", "cca"), default: "none", doc: "confidential guest; boot RAM becomes guest_memfd-backed private memory with a shared half in `backend`" },
     { name: "viommu", type: enumOf("none", "intel-iommu", "virtio-iommu", "smmuv3"), default: "none", doc: "virtual IOMMU in front of assigned devices" },
-    { name: "viommu-page-size", type: size, default: "4K", doc: "smallest page size the vIOMMU exposes" },
+    { name: "viommu-page-size", type: positiveSize, default: "4K", doc: "smallest page size the vIOMMU exposes" },
     { name: "viommu-aw-bits", type: { kind: "integer", min: 32, max: 64 }, default: "39 (x86_64), 48 (aarch64)", doc: "vIOMMU address width" },
     { name: "balloon", type: bool, default: "off", doc: "a virtio-balloon device is present" },
     { name: "vdpa", type: bool, default: "off", doc: "a vhost-vdpa device is present" },
   ],
   "virtio-mem": [
-    { name: "size", type: size, required: true, doc: "memory backend size (the device's region)" },
-    { name: "block-size", type: size, default: "QEMU's default for the backend", doc: "hot(un)plug granularity" },
+    { name: "size", type: positiveSize, required: true, doc: "memory backend size (the device's region)" },
+    { name: "block-size", type: positiveSize, default: "QEMU's default for the backend", doc: "hot(un)plug granularity" },
     { name: "requested", type: size, default: "0", doc: "initial `requested-size`" },
     { name: "memaddr", type: size, default: "placed by QEMU", doc: "guest-physical base" },
     { name: "backend", type: enumOf("ram", "memfd", "file"), default: "the VM's", doc: BACKEND_DOC },
@@ -95,7 +96,7 @@ export const SCHEMA: Readonly<Record<Context, readonly AttributeSpec[]>> = {
     { name: "coherent", type: bool, default: "on", doc: "IOMMU enforces cache coherency for the device" },
     { name: "superpages", type: bool, default: "on", doc: "the device's IOMMU unit supports the host's large page sizes" },
   ],
-  dimm: [{ name: "size", type: size, required: true, doc: "size of the pc-dimm's RAM backend" }],
+  dimm: [{ name: "size", type: positiveSize, required: true, doc: "size of the pc-dimm's RAM backend" }],
 };
 
 export function attributeSpec(context: Context, name: string): AttributeSpec | undefined {
