@@ -8,17 +8,20 @@ export const TiB = 1024 * GiB;
 
 export const count = groupDigits;
 
-/** 17179869184 → "16 GiB"; 1610612736 → "1.5 GiB"; 4096 → "4 KiB". */
+/**
+ * 17179869184 → "16 GiB"; 1610612736 → "1.5 GiB"; 1 GiB + 4 MiB → "1,028 MiB" (exact beats
+ * rounded while the number stays short); 32,834 tables × 4 KiB → "128.26 MiB".
+ */
 export function bytes(n: number): string {
   const units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
-  let value = n;
-  let unit = 0;
-  while (Math.abs(value) >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
+  const largest = Math.max(0, Math.min(units.length - 1, Math.floor(Math.log2(Math.max(1, Math.abs(n))) / 10)));
+  for (let unit = largest; unit >= 0; unit--) {
+    const value = n / 1024 ** unit;
+    if (Math.abs(value) >= 10000) break;
+    if (Math.round(value * 100) === value * 100) return `${value % 1 === 0 ? groupDigits(value) : String(value)} ${units[unit]}`;
   }
-  const shown = Number.isInteger(value) ? String(value) : value.toFixed(2).replace(/\.?0+$/, "");
-  return `${shown} ${units[unit]}`;
+  const value = n / 1024 ** largest;
+  return `${Number.isInteger(value) ? groupDigits(value) : value.toFixed(2)} ${units[largest]}`;
 }
 
 /** As QEMU's `0x%"PRIx64"` prints. */
