@@ -118,9 +118,18 @@ export function startupCheck(vm: VmModel, layout: Layout, host: HostModel, key: 
   if (parts.length === 0) return null;
   const mappings = parts.reduce((sum, p) => sum + p.mappings, 0);
   const memslots = maxMemslots(vm, host);
-  const limit = host.vfio.dmaEntryLimit;
+  const limit = checkedLimit(host);
   const total = mappings + memslots - parts.length;
   return { mappings, memslots, sections: parts.length, total, limit, passes: total <= limit, parts };
+}
+
+/**
+ * The limit QEMU checks against: the kernel's VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL (Linux 5.10,
+ * commit 7d6e1329652e), or QEMU's fallback of 65,535 on older kernels, which do not report
+ * it, whatever dma_entry_limit really is (container-legacy.c).
+ */
+export function checkedLimit(host: HostModel): number {
+  return atLeast(host.kernel, "5.10") ? host.vfio.dmaEntryLimit : 65535;
 }
 
 interface MappedRun {

@@ -72,7 +72,7 @@ export function simulateScenario(scenario: A.Scenario, analysis: VmAnalysis, hos
   const state: SimState = {
     host: vm.host,
     devices: [...vm.vfio],
-    memory: { plugged: new Map(analysis.boot.plugged), shared: analysis.boot.shared, viommuMaps: new Map() },
+    memory: { plugged: new Map(analysis.boot.plugged), shared: analysis.boot.shared.clone(), viommuMaps: new Map() },
     containerIds: new Map(analysis.containers.map((c) => [c.key.key, c.id])),
   };
   const steps: StepResult[] = [];
