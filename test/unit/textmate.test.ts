@@ -16,6 +16,7 @@ const FIXTURE_FILE = repoFile("test/fixtures/textmate/sample.vmtopo");
 
 // ---------------------------------------------------------------------------------------------
 // Expectations: [a fragment that picks one fixture line, the text within it, a scope it must have]
+// A scope matches itself and its refinements: `invalid.illegal` matches `invalid.illegal.x.vmtopo`.
 // ---------------------------------------------------------------------------------------------
 
 const SCOPES: Array<[line: string, text: string, scope: string]> = [
@@ -128,7 +129,10 @@ interface TokenizedLine {
   tokens: IToken[];
 }
 
+let loadedGrammar: Promise<IGrammar> | undefined;
 let tokenizedFixture: Promise<TokenizedLine[]> | undefined;
+
+const grammar = (): Promise<IGrammar> => (loadedGrammar ??= loadGrammar());
 
 async function loadGrammar(): Promise<IGrammar> {
   const wasm = readFileSync(repoFile("node_modules/vscode-oniguruma/release/onig.wasm"));
@@ -150,12 +154,12 @@ async function loadGrammar(): Promise<IGrammar> {
 
 /** Tokenizes the fixture once, line after line, carrying the rule stack as VS Code does. */
 function fixture(): Promise<TokenizedLine[]> {
-  tokenizedFixture ??= loadGrammar().then((grammar) => {
+  tokenizedFixture ??= grammar().then((vmtopo) => {
     let state = INITIAL;
     return readFileSync(FIXTURE_FILE, "utf8")
       .split(/\r?\n/)
       .map((text) => {
-        const { tokens, ruleStack } = grammar.tokenizeLine(text, state);
+        const { tokens, ruleStack } = vmtopo.tokenizeLine(text, state);
         state = ruleStack;
         return { text, tokens };
       });
@@ -194,7 +198,7 @@ async function tokensOf(lineFragment: string, text: string): Promise<IToken[]> {
 test("the grammar is source.vmtopo and every regular expression in it compiles", async () => {
   const raw = JSON.parse(readFileSync(GRAMMAR_FILE, "utf8"));
   assert.equal(raw.scopeName, "source.vmtopo");
-  await loadGrammar(); // loads oniguruma
+  await grammar(); // loads oniguruma
   const patterns: string[] = [];
   (function collect(node: unknown): void {
     if (Array.isArray(node)) return node.forEach(collect);
