@@ -72,6 +72,17 @@ export class TestLspClient {
     }
   }
 
+  /** Any request, e.g. `client.request("textDocument/hover", { textDocument: { uri }, position })`. */
+  request<R>(method: string, params: unknown): Promise<R> {
+    return this.connection.sendRequest(method, params) as Promise<R>;
+  }
+
+  /** Opens `text` and waits until its diagnostics are published (the analysis is done). */
+  async openAndWait(uri: string, text: string): Promise<PublishDiagnosticsParams> {
+    await this.open(uri, text);
+    return this.diagnostics(uri, (p) => p.version === this.versions.get(uri));
+  }
+
   async stop(): Promise<void> {
     try {
       await this.connection.sendRequest("shutdown");

@@ -3,7 +3,7 @@
 // vscode (ARCHITECTURE.md); the CLI and the language server both call this.
 import { parse, type LineIndex, type ParseResult, type Range } from "../../../grammar/src/index";
 import type { Bytes } from "./attributes";
-import { builtinHost, resolveHost, resolveVm, type HostModel, type VmModel } from "./model";
+import { builtinHost, DEFAULT_VERSIONS, resolveHost, resolveVm, type HostModel, type VersionDefaults, type VmModel } from "./model";
 import { loadProgram, unresolved, type Program, type SourceReader } from "./program";
 import { simulateScenario, type HostLookup, type ScenarioResult } from "./scenario";
 import { Sink, type EngineDiagnostic } from "./sink";
@@ -24,9 +24,13 @@ export interface Analysis {
 
 export const NO_FILES: SourceReader = { read: () => undefined };
 
-export function analyzeText(text: string, path = "/untitled.vmtopo", reader: SourceReader = NO_FILES): Analysis {
+export interface EngineOptions {
+  versions?: VersionDefaults;
+}
+
+export function analyzeText(text: string, path = "/untitled.vmtopo", reader: SourceReader = NO_FILES, options: EngineOptions = {}): Analysis {
   try {
-    return analyzeUnguarded(text, path, reader);
+    return analyzeUnguarded(text, path, reader, options.versions ?? DEFAULT_VERSIONS);
   } catch (error) {
     // A bug of ours must not cost the user the document or the editor its server.
     const parsed = parse(text);
@@ -36,15 +40,15 @@ export function analyzeText(text: string, path = "/untitled.vmtopo", reader: Sou
   }
 }
 
-function analyzeUnguarded(text: string, path: string, reader: SourceReader): Analysis {
+function analyzeUnguarded(text: string, path: string, reader: SourceReader, versions: VersionDefaults): Analysis {
   const program = loadProgram(path, reader, text);
   const entry = program.files.get(path)!;
   const hosts = new Map<string, HostModel>();
   const hostOf = (name: string): HostModel | undefined => {
     if (!hosts.has(name)) {
       const declared = program.hosts.get(name);
-      if (declared) hosts.set(name, resolveHost(declared.decl, name, declared.file, declared.decl.name.range, program.files.get(declared.file)!.sink));
-      else if (name === "default") hosts.set(name, builtinHost(new Sink("<built-in>")));
+      if (declared) hosts.set(name, resolveHost(declared.decl, name, declared.file, declared.decl.name.range, program.files.get(declared.file)!.sink, versions));
+      else if (name === "default") hosts.set(name, builtinHost(new Sink("<built-in>"), versions));
     }
     return hosts.get(name);
   };

@@ -145,12 +145,20 @@ export function defaultBlockSize(pageSize: Bytes): Bytes {
 
 const emptyAttrs = (sink: Sink, context: "host" | "iommu" | "host-vfio", range: A.Range) => new AttributeReader(context, [], sink, range, "");
 
-export function builtinHost(sink: Sink): HostModel {
-  const range: A.Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
-  return resolveHost(null, "default", "<built-in>", range, sink);
+/** Versions a host runs when it names none (LANGUAGE.md defaults; the editor may override). */
+export interface VersionDefaults {
+  qemu: string;
+  kernel: string;
 }
 
-export function resolveHost(decl: A.Host | null, name: string, file: string, nameRange: A.Range, sink: Sink): HostModel {
+export const DEFAULT_VERSIONS: VersionDefaults = { qemu: "10.2", kernel: "6.18" };
+
+export function builtinHost(sink: Sink, defaults: VersionDefaults = DEFAULT_VERSIONS): HostModel {
+  const range: A.Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+  return resolveHost(null, "default", "<built-in>", range, sink, defaults);
+}
+
+export function resolveHost(decl: A.Host | null, name: string, file: string, nameRange: A.Range, sink: Sink, defaults: VersionDefaults = DEFAULT_VERSIONS): HostModel {
   const items = decl?.items ?? [];
   const label = `host '${name}'`;
   const host = new AttributeReader("host", items.filter((i): i is A.Attribute => i.kind === "attribute"), sink, nameRange, label);
@@ -216,8 +224,8 @@ export function resolveHost(decl: A.Host | null, name: string, file: string, nam
     nameRange,
     builtin: decl === null,
     arch,
-    kernel: host.version("kernel") ?? parseVersion("6.18")!,
-    qemu: host.version("qemu") ?? parseVersion("10.2")!,
+    kernel: host.version("kernel") ?? parseVersion(defaults.kernel) ?? parseVersion(DEFAULT_VERSIONS.kernel)!,
+    qemu: host.version("qemu") ?? parseVersion(defaults.qemu) ?? parseVersion(DEFAULT_VERSIONS.qemu)!,
     physBits: host.integer("phys-bits") ?? (arch === "aarch64" ? 48 : 46),
     memory: host.size("memory"),
     memlock: memlockWord === "unlimited" ? "unlimited" : (host.size("memlock") ?? "unlimited"),

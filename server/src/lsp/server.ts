@@ -1,23 +1,39 @@
-// The language server: owns the connection and the open documents, and hands each feature
-// (one per file under features/) what it needs. Only this folder speaks LSP.
-import { createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind } from "vscode-languageserver/node";
+// The language server: owns the connection, the open documents and the workspace, and
+// wires the features (one per file under features/). Only this folder speaks LSP.
+import { createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind, type ServerCapabilities } from "vscode-languageserver/node";
 import { TextDocument } from "vscode-languageserver-textdocument";
-import { DiagnosticsPublisher } from "./features/diagnostics";
+import type { ServerContext } from "./context";
+import { FEATURES } from "./features/index";
+import { Settings } from "./settings";
+import { Workspace } from "./workspace";
 
 export function startServer(): void {
   const connection = createConnection(ProposedFeatures.all);
   const documents = new TextDocuments(TextDocument);
-  const diagnostics = new DiagnosticsPublisher(connection, documents);
+  const settings = new Settings();
+  const initialized: (() => void)[] = [];
+  const context: ServerContext = {
+    connection,
+    documents,
+    workspace: new Workspace(documents, settings),
+    settings,
+    whenInitialized: (callback) => initialized.push(callback),
+  };
+  for (const feature of FEATURES) feature.register(context);
 
-  connection.onInitialize(() => ({
-    capabilities: {
+  connection.onInitialize((params) => {
+    settings.supported = params.capabilities.workspace?.configuration === true;
+    const capabilities: ServerCapabilities = {
       textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
-    },
-    serverInfo: { name: "vmtopo", version: typeof __VMTOPO_VERSION__ === "string" ? __VMTOPO_VERSION__ : "dev" },
-  }));
-
-  documents.onDidChangeContent((change) => diagnostics.schedule(change.document));
-  documents.onDidClose((event) => diagnostics.clear(event.document.uri));
+    };
+    for (const feature of FEATURES) Object.assign(capabilities, feature.capabilities);
+    return { capabilities, serverInfo: { name: "vmtopo", version: typeof __VMTOPO_VERSION__ === "string" ? __VMTOPO_VERSION__ : "dev" } };
+  });
+  connection.onInitialized(() => {
+    void settings.refresh(connection);
+    initialized.forEach((callback) => callback());
+  });
+  connection.onDidChangeConfiguration(() => void settings.refresh(connection));
 
   documents.listen(connection);
   connection.listen();

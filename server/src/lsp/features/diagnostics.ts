@@ -1,55 +1,69 @@
 // Publishes the engine's diagnostics for each open document, tagged with the document
-// version they were computed for. Bursts of edits are coalesced: only the latest text of a
-// document is analysed, a short moment after typing pauses.
-import { readFileSync } from "node:fs";
-import type { Connection, TextDocuments } from "vscode-languageserver";
-import type { TextDocument } from "vscode-languageserver-textdocument";
-import { analyzeText } from "../../engine/analyze";
-import type { SourceReader } from "../../engine/program";
-import { pathToUri, toLspDiagnostic, uriToPath } from "../convert";
+// version they were computed for. Bursts of edits are coalesced: only the latest text is
+// analysed, a short moment after typing pauses; a change re-analyses every open document
+// that imports the changed file. After each publication, `vmtopo/mappingStateChanged`
+// tells the client (the webview) that fresh figures are available.
+import { DidChangeWatchedFilesNotification, type Connection } from "vscode-languageserver";
+import { toLspDiagnostic, uriToPath } from "../convert";
+import type { Feature, ServerContext } from "../context";
+import { MAPPING_STATE_CHANGED } from "../protocol";
 
 const DEBOUNCE_MS = 75;
 
-export class DiagnosticsPublisher {
+class Publisher {
   private readonly pending = new Map<string, NodeJS.Timeout>();
+  constructor(private readonly context: ServerContext) {}
 
-  constructor(
-    private readonly connection: Connection,
-    private readonly documents: TextDocuments<TextDocument>,
-  ) {}
-
-  /** Imported files: the open document if there is one, else the disk. */
-  private readonly reader: SourceReader = {
-    read: (path) => {
-      const open = this.documents.get(pathToUri(path));
-      if (open) return open.getText();
-      try {
-        return readFileSync(path, "utf8");
-      } catch {
-        return undefined;
-      }
-    },
-  };
-
-  schedule(document: TextDocument): void {
-    clearTimeout(this.pending.get(document.uri));
+  schedule(uri: string): void {
+    clearTimeout(this.pending.get(uri));
     this.pending.set(
-      document.uri,
-      setTimeout(() => this.publish(document.uri), DEBOUNCE_MS),
+      uri,
+      setTimeout(() => this.publish(uri), DEBOUNCE_MS),
     );
   }
 
   clear(uri: string): void {
     clearTimeout(this.pending.get(uri));
     this.pending.delete(uri);
-    void this.connection.sendDiagnostics({ uri, diagnostics: [] });
+    void this.context.connection.sendDiagnostics({ uri, diagnostics: [] });
   }
 
   private publish(uri: string): void {
     this.pending.delete(uri);
-    const document = this.documents.get(uri);
-    if (!document) return;
-    const { diagnostics } = analyzeText(document.getText(), uriToPath(uri), this.reader);
-    void this.connection.sendDiagnostics({ uri, version: document.version, diagnostics: diagnostics.map(toLspDiagnostic) });
+    const { connection, documents, workspace } = this.context;
+    const document = documents.get(uri);
+    const analysis = workspace.analysis(uri);
+    if (!document || !analysis) return;
+    void connection.sendDiagnostics({ uri, version: document.version, diagnostics: analysis.diagnostics.map(toLspDiagnostic) });
+    void connection.sendNotification(MAPPING_STATE_CHANGED, { uri, version: document.version });
   }
+}
+
+export const diagnostics: Feature = {
+  register(context: ServerContext) {
+    const { documents, workspace, connection } = context;
+    const publisher = new Publisher(context);
+    const refresh = (path: string) => {
+      workspace.invalidate();
+      for (const uri of workspace.dependents(path)) publisher.schedule(uri);
+    };
+    documents.onDidOpen((e) => publisher.schedule(e.document.uri));
+    documents.onDidChangeContent((e) => refresh(uriToPath(e.document.uri)));
+    documents.onDidClose((e) => {
+      workspace.forget(e.document.uri);
+      publisher.clear(e.document.uri);
+      refresh(uriToPath(e.document.uri)); // importers now read it from disk
+    });
+    connection.onDidChangeWatchedFiles((e) => e.changes.forEach((change) => refresh(uriToPath(change.uri))));
+    context.settings.onChange(() => {
+      workspace.invalidate();
+      documents.all().forEach((d) => publisher.schedule(d.uri));
+    });
+    context.whenInitialized(() => watchFiles(connection));
+  },
+};
+
+/** Asks the client to report .vmtopo files changed on disk, where it supports that. */
+function watchFiles(connection: Connection): void {
+  void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: "**/*.vmtopo" }] }).catch(() => undefined);
 }

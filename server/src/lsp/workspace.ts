@@ -1,0 +1,79 @@
+// The server's view of the files: open documents first, the disk for the rest, and one
+// cached analysis per open document. Any change (an edit, a file changed on disk) bumps the
+// generation, so an analysis is reused only while nothing it may depend on has changed.
+import { readFileSync } from "node:fs";
+import type { TextDocuments } from "vscode-languageserver";
+import type { TextDocument } from "vscode-languageserver-textdocument";
+import { analyzeText, type Analysis } from "../engine/analyze";
+import type { SourceReader } from "../engine/program";
+import { buildSymbolIndex, type SymbolIndex } from "../engine/symbols";
+import { pathToUri, uriToPath } from "./convert";
+import type { Settings } from "./settings";
+
+interface Cached {
+  generation: number;
+  version: number;
+  analysis: Analysis;
+  symbols?: SymbolIndex;
+}
+
+export class Workspace {
+  private generation = 0;
+  private readonly cache = new Map<string, Cached>();
+
+  constructor(
+    readonly documents: TextDocuments<TextDocument>,
+    private readonly settings: Settings,
+  ) {}
+
+  readonly reader: SourceReader = {
+    read: (path) => {
+      const open = this.documents.get(pathToUri(path));
+      if (open) return open.getText();
+      try {
+        return readFileSync(path, "utf8");
+      } catch {
+        return undefined;
+      }
+    },
+  };
+
+  /** Something changed: every cached analysis may be stale. */
+  invalidate(): void {
+    this.generation++;
+  }
+
+  private entry(uri: string): Cached | undefined {
+    const document = this.documents.get(uri);
+    if (!document) return undefined;
+    const cached = this.cache.get(uri);
+    if (cached && cached.generation === this.generation && cached.version === document.version) return cached;
+    const fresh: Cached = { generation: this.generation, version: document.version, analysis: analyzeText(document.getText(), uriToPath(uri), this.reader, { versions: { qemu: this.settings.current.defaultQemuVersion, kernel: this.settings.current.defaultKernelVersion } }) };
+    this.cache.set(uri, fresh);
+    return fresh;
+  }
+
+  /** The analysis of an open document, computed at most once per change. */
+  analysis(uri: string): Analysis | undefined {
+    return this.entry(uri)?.analysis;
+  }
+
+  symbols(uri: string): SymbolIndex | undefined {
+    const entry = this.entry(uri);
+    if (!entry) return undefined;
+    entry.symbols ??= buildSymbolIndex(entry.analysis.program);
+    return entry.symbols;
+  }
+
+  forget(uri: string): void {
+    this.cache.delete(uri);
+  }
+
+  /** Open documents whose analysis reads `path` (they import it, or they are it). */
+  dependents(path: string): string[] {
+    return this.documents.all().flatMap((d) => {
+      const cached = this.cache.get(d.uri);
+      return uriToPath(d.uri) === path || cached?.analysis.program.files.has(path) ? [d.uri] : [];
+    });
+  }
+}
