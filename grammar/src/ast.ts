@@ -111,12 +111,20 @@ export interface Host extends NodeBase {
   items: HostItem[];
 }
 
-export type HostItem = Attribute | IommuBlock | HostVfioBlock | HugepagesBlock;
+export type HostItem = Attribute | IommuBlock | HostVfioBlock | HugepagesBlock | UnknownBlock;
+
+/** `word { ... }` or `word NAME { ... }` where no such block belongs: parsed whole, reported as VT002. */
+export interface UnknownBlock extends NodeBase {
+  kind: "unknown-block";
+  keyword: Name;
+  name?: Name;
+  attributes: Attribute[];
+}
 
 export interface IommuBlock extends NodeBase {
   kind: "iommu";
   keyword: Range;
-  items: (Attribute | ReservedRange)[];
+  items: (Attribute | ReservedRange | UnknownBlock)[];
 }
 
 export interface ReservedRange extends NodeBase {
@@ -155,7 +163,7 @@ export interface Vm extends NodeBase {
   items: VmItem[];
 }
 
-export type VmItem = Attribute | Device;
+export type VmItem = Attribute | Device | UnknownBlock;
 
 export interface Device extends NodeBase {
   kind: "device";

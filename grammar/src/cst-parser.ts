@@ -32,6 +32,13 @@ class VmtopoCstParser extends CstParser {
     return DECLARATION_KEYWORDS.has(first) && isNameToken(second) && this.LA(3).tokenType !== T.Equals;
   }
 
+  /** `word {` or `word NAME {`: a block, known or not. */
+  private atBlockStart(): boolean {
+    if (!isNameToken(this.LA(1).tokenType)) return false;
+    const second = this.LA(2).tokenType;
+    return second === T.LCurly || (isNameToken(second) && this.LA(3).tokenType === T.LCurly);
+  }
+
   private atBlockEnd(): boolean {
     const next = this.LA(1).tokenType;
     return next === T.RCurly || next === EOF || this.atDeclarationStart();
@@ -84,10 +91,11 @@ class VmtopoCstParser extends CstParser {
     this.CONSUME(T.Identifier, { LABEL: "name" });
     this.CONSUME(T.LCurly);
     this.blockItems([
-            { GATE: () => this.LA(1).tokenType === T.Iommu && this.LA(2).tokenType === T.LCurly, ALT: () => this.SUBRULE(this.iommuBlock) },
-            { GATE: () => this.LA(1).tokenType === T.Vfio && this.LA(2).tokenType === T.LCurly, ALT: () => this.SUBRULE(this.hostVfioBlock) },
-            { GATE: () => this.LA(1).tokenType === T.Hugepages && this.LA(2).tokenType === T.LCurly, ALT: () => this.SUBRULE(this.hugepagesBlock) },
-            { ALT: () => this.SUBRULE(this.attribute) }
+      { GATE: () => this.LA(1).tokenType === T.Iommu && this.LA(2).tokenType === T.LCurly, ALT: () => this.SUBRULE(this.iommuBlock) },
+      { GATE: () => this.LA(1).tokenType === T.Vfio && this.LA(2).tokenType === T.LCurly, ALT: () => this.SUBRULE(this.hostVfioBlock) },
+      { GATE: () => this.LA(1).tokenType === T.Hugepages && this.LA(2).tokenType === T.LCurly, ALT: () => this.SUBRULE(this.hugepagesBlock) },
+      { GATE: () => this.atBlockStart(), ALT: () => this.SUBRULE(this.unknownBlock) },
+      { ALT: () => this.SUBRULE(this.attribute) },
     ]);
     this.CONSUME(T.RCurly);
   });
@@ -96,10 +104,17 @@ class VmtopoCstParser extends CstParser {
     this.CONSUME(T.Iommu, { LABEL: "keyword" });
     this.CONSUME(T.LCurly);
     this.blockItems([
-            { GATE: () => this.LA(1).tokenType === T.Reserved && this.LA(2).tokenType !== T.Equals, ALT: () => this.SUBRULE(this.reservedRange) },
-            { ALT: () => this.SUBRULE(this.attribute) }
+      { GATE: () => this.LA(1).tokenType === T.Reserved && this.LA(2).tokenType !== T.Equals, ALT: () => this.SUBRULE(this.reservedRange) },
+      { GATE: () => this.atBlockStart(), ALT: () => this.SUBRULE(this.unknownBlock) },
+      { ALT: () => this.SUBRULE(this.attribute) },
     ]);
     this.CONSUME(T.RCurly);
+  });
+
+  private unknownBlock = this.RULE("unknownBlock", () => {
+    this.CONSUME(T.Identifier, { LABEL: "keyword" });
+    this.OPTION(() => this.CONSUME2(T.Identifier, { LABEL: "name" }));
+    this.SUBRULE(this.attributeBlock);
   });
 
   private reservedRange = this.RULE("reservedRange", () => {
@@ -117,16 +132,14 @@ class VmtopoCstParser extends CstParser {
   /** `{ attribute* }`, shared by the host's vfio block, devices and hot-plugged devices. */
   private attributeBlock = this.RULE("attributeBlock", () => {
     this.CONSUME(T.LCurly);
-    this.blockItems([{ ALT: () => this.SUBRULE(this.attribute) }
-    ]);
+    this.blockItems([{ ALT: () => this.SUBRULE(this.attribute) }]);
     this.CONSUME(T.RCurly);
   });
 
   private hugepagesBlock = this.RULE("hugepagesBlock", () => {
     this.CONSUME(T.Hugepages, { LABEL: "keyword" });
     this.CONSUME(T.LCurly);
-    this.blockItems([{ ALT: () => this.SUBRULE(this.hugepagePool) }
-    ]);
+    this.blockItems([{ ALT: () => this.SUBRULE(this.hugepagePool) }]);
     this.CONSUME(T.RCurly);
   });
 
@@ -148,11 +161,9 @@ class VmtopoCstParser extends CstParser {
     });
     this.CONSUME(T.LCurly);
     this.blockItems([
-            {
-              GATE: () => DEVICE_KEYWORDS.has(this.LA(1).tokenType) && this.LA(2).tokenType !== T.Equals,
-              ALT: () => this.SUBRULE(this.device),
-            },
-            { ALT: () => this.SUBRULE(this.attribute) }
+      { GATE: () => DEVICE_KEYWORDS.has(this.LA(1).tokenType) && this.LA(2).tokenType !== T.Equals, ALT: () => this.SUBRULE(this.device) },
+      { GATE: () => this.atBlockStart(), ALT: () => this.SUBRULE(this.unknownBlock) },
+      { ALT: () => this.SUBRULE(this.attribute) },
     ]);
     this.CONSUME(T.RCurly);
   });
@@ -173,9 +184,7 @@ class VmtopoCstParser extends CstParser {
     this.CONSUME(T.For);
     this.CONSUME2(T.Identifier, { LABEL: "vm" });
     this.CONSUME(T.LCurly);
-    this.blockItems([
-            { GATE: () => STEP_KEYWORDS.has(this.LA(1).tokenType), ALT: () => this.SUBRULE(this.step) }
-    ]);
+    this.blockItems([{ GATE: () => STEP_KEYWORDS.has(this.LA(1).tokenType), ALT: () => this.SUBRULE(this.step) }]);
     this.CONSUME(T.RCurly);
   });
 

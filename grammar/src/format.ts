@@ -45,14 +45,18 @@ function collectItemStarts(file: A.VmtopoFile, add: (range: A.Range) => void): v
     if (decl.kind === "host") {
       for (const item of decl.items) {
         add(item.range);
-        if (item.kind === "iommu") item.items.forEach((i) => add(i.range));
-        else if (item.kind === "host-vfio") attributes(item.attributes);
+        if (item.kind === "iommu") {
+          for (const i of item.items) {
+            add(i.range);
+            if (i.kind === "unknown-block") attributes(i.attributes);
+          }
+        } else if (item.kind === "host-vfio" || item.kind === "unknown-block") attributes(item.attributes);
         else if (item.kind === "hugepages") item.pools.forEach((p) => add(p.range));
       }
     } else if (decl.kind === "vm") {
       for (const item of decl.items) {
         add(item.range);
-        if (item.kind === "device") attributes(item.attributes);
+        if (item.kind === "device" || item.kind === "unknown-block") attributes(item.attributes);
       }
     } else {
       for (const step of decl.steps) {

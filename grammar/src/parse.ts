@@ -308,8 +308,9 @@ class AstBuilder {
     const c = node.children;
     const start = this.startOf(node);
     const items: A.HostItem[] = [];
-    for (const child of this.ordered(c, ["attribute", "iommuBlock", "hostVfioBlock", "hugepagesBlock"])) {
+    for (const child of this.ordered(c, ["attribute", "iommuBlock", "hostVfioBlock", "hugepagesBlock", "unknownBlock"])) {
       if (child.name === "attribute") items.push(this.attribute(child));
+      else if (child.name === "unknownBlock") items.push(this.unknownBlock(child));
       else if (child.name === "iommuBlock") items.push(this.iommuBlock(child));
       else if (child.name === "hostVfioBlock") items.push(this.hostVfioBlock(child));
       else items.push(this.hugepagesBlock(child));
@@ -332,11 +333,25 @@ class AstBuilder {
   private iommuBlock(node: CstNode): A.IommuBlock {
     const c = node.children;
     const start = this.startOf(node);
-    const items = this.ordered(c, ["attribute", "reservedRange"]).map((child) =>
-      child.name === "attribute" ? this.attribute(child) : this.reservedRange(child),
+    const items = this.ordered(c, ["attribute", "reservedRange", "unknownBlock"]).map((child) =>
+      child.name === "attribute" ? this.attribute(child) : child.name === "unknownBlock" ? this.unknownBlock(child) : this.reservedRange(child),
     );
     this.reportStrays(this.nodes(c, "stray"), "iommuBlock");
     return { kind: "iommu", keyword: this.keywordRange(c, start), items, range: this.nodeRange(node, start) };
+  }
+
+  private unknownBlock(node: CstNode): A.UnknownBlock {
+    const c = node.children;
+    const start = this.startOf(node);
+    const block = this.node(c, "attributeBlock");
+    const unknown: A.UnknownBlock = {
+      kind: "unknown-block",
+      keyword: this.name(this.token(c, "keyword"), start),
+      attributes: block ? this.attributeBlock(block) : [],
+      range: this.nodeRange(node, start),
+    };
+    if (c.name) unknown.name = this.name(this.token(c, "name"), start);
+    return unknown;
   }
 
   private reservedRange(node: CstNode): A.ReservedRange {
@@ -389,8 +404,8 @@ class AstBuilder {
   private vm(node: CstNode): A.Vm {
     const c = node.children;
     const start = this.startOf(node);
-    const items = this.ordered(c, ["attribute", "device"]).map((child) =>
-      child.name === "attribute" ? this.attribute(child) : this.device(child),
+    const items = this.ordered(c, ["attribute", "device", "unknownBlock"]).map((child) =>
+      child.name === "attribute" ? this.attribute(child) : child.name === "unknownBlock" ? this.unknownBlock(child) : this.device(child),
     );
     this.reportStrays(this.nodes(c, "stray"), "vmDecl");
     const vm: A.Vm = {

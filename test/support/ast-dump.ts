@@ -7,6 +7,10 @@ export function dumpAst(file: A.VmtopoFile): string {
   const lines: string[] = [];
   const emit = (depth: number, text: string) => lines.push("  ".repeat(depth) + text);
   const attributes = (depth: number, list: A.Attribute[]) => list.forEach((a) => emit(depth, `${name(a.name)} = ${value(a.value)}`));
+  const unknown = (depth: number, block: A.UnknownBlock) => {
+    emit(depth, `unknown block ${name(block.keyword)}${block.name ? ` ${name(block.name)}` : ""}`);
+    attributes(depth + 1, block.attributes);
+  };
 
   for (const i of file.imports) emit(0, `import ${value(i.path)}`);
   for (const decl of file.declarations) {
@@ -18,11 +22,14 @@ export function dumpAst(file: A.VmtopoFile): string {
           emit(1, "iommu");
           for (const i of item.items) {
             if (i.kind === "attribute") emit(2, `${name(i.name)} = ${value(i.value)}`);
+            else if (i.kind === "unknown-block") unknown(2, i);
             else emit(2, `reserved ${name(i.name)} = ${value(i.value)}`);
           }
         } else if (item.kind === "host-vfio") {
           emit(1, "vfio");
           attributes(2, item.attributes);
+        } else if (item.kind === "unknown-block") {
+          unknown(1, item);
         } else {
           emit(1, "hugepages");
           item.pools.forEach((p) => emit(2, `${value(p.pageSize)} = ${value(p.count)}`));
@@ -32,6 +39,7 @@ export function dumpAst(file: A.VmtopoFile): string {
       emit(0, `vm ${name(decl.name)}${decl.host ? ` on ${name(decl.host)}` : ""}`);
       for (const item of decl.items) {
         if (item.kind === "attribute") emit(1, `${name(item.name)} = ${value(item.value)}`);
+        else if (item.kind === "unknown-block") unknown(1, item);
         else {
           emit(1, `${item.deviceKind} ${name(item.name)}`);
           attributes(2, item.attributes);

@@ -4,8 +4,10 @@
 //
 // Synchronisation without sleeps: the monitor is on stdio; we wait for its first "(qemu)"
 // prompt before sending `info mtree -f`, wait for the prompt that follows the dump before
-// sending `quit`, then wait for the process to exit. A configuration QEMU refuses exits
-// before any prompt, with its message on stderr. Every run is bounded by a timeout.
+// sending `quit`, then wait for the process to exit. A configuration QEMU refuses exits with
+// status 1 and its message on stderr before the main loop reads any command (the first prompt
+// may already be printed: the monitor exists before devices are realized). Every run is
+// bounded by a timeout.
 import { spawn, spawnSync } from "node:child_process";
 
 export const QEMU_BINARY = process.env.VMTOPO_QEMU ?? "qemu-system-x86_64";
@@ -236,7 +238,7 @@ export function runQemu(config: QemuConfig, options: RunOptions = {}): Promise<Q
   });
 }
 
-/** Runs `jobs` with at most `limit` at a time; results in the order of `jobs`. */
+/** Maps `items` through `fn` with at most `limit` calls at a time; results in the order of `items`. */
 export async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;

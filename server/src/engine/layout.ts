@@ -2,7 +2,8 @@
 // hw/arm/virt.c): the flat view of RAM and ROM that VFIO maps, device memory with every
 // virtio-mem device and DIMM placed, the 64-bit PCI hole, the highest GPA.
 import type { Bytes } from "./attributes";
-import { GiB, KiB, TiB } from "./format";
+import { GiB, KiB, MiB, TiB } from "./format";
+import { atLeast } from "./version";
 import type { DimmModel, VirtioMemModel, VmModel } from "./model";
 
 export type SectionKind = "ram" | "rom" | "dimm" | "virtio-mem";
@@ -167,8 +168,17 @@ function virtLayout(vm: VmModel): Layout {
   };
 }
 
+/**
+ * The memory region's own alignment: anonymous RAM is mapped 2 MiB-aligned on x86_64
+ * (QEMU_VMALLOC_ALIGN, for THP), memfd and file backends at their page size.
+ */
+export function backendAlignment(backend: string, pageSize: Bytes): Bytes {
+  return backend === "ram" ? Math.max(pageSize, 2 * MiB) : pageSize;
+}
+
+/** memory_device_pre_plug(): the larger of the device's own alignment and its region's. */
 export function memoryDeviceAlignment(device: VirtioMemModel | DimmModel): Bytes {
-  return device.kind === "virtio-mem" ? Math.max(device.blockSize, device.pageSize) : 4 * KiB;
+  return device.kind === "virtio-mem" ? Math.max(device.blockSize, backendAlignment(device.backend, device.pageSize)) : 2 * MiB;
 }
 
 /**
@@ -181,10 +191,17 @@ function placeMemoryDevices(vm: VmModel, deviceMemory: { start: Bytes; end: Byte
   const errors: PlacementError[] = [];
   const total = vm.maxmem - vm.memory;
   let used = 0;
+  if (total < 0) return { placements, errors }; // maxmem below memory: reported as such
   for (const device of devices) {
     if (device.size <= 0) continue;
     if (!deviceMemory || total <= 0) {
-      errors.push({ device, code: "VT109", message: "the configuration is not prepared for memory devices (e.g., for memory hotplug), consider specifying the maxmem option" });
+      errors.push({
+        device,
+        code: "VT109",
+        message: atLeast(vm.host.qemu, "8.1")
+          ? "the configuration is not prepared for memory devices (e.g., for memory hotplug), consider specifying the maxmem option"
+          : "memory devices (e.g. for memory hotplug) are not enabled, please specify the maxmem option",
+      });
       continue;
     }
     if (used + device.size > total) {
@@ -207,8 +224,9 @@ function placeMemoryDevices(vm: VmModel, deviceMemory: { start: Bytes; end: Byte
         });
         continue;
       }
-      if (placements.some((p) => fixed < p.end && p.start < fixed + device.size)) {
-        errors.push({ device, code: "VT109", message: `address range conflicts with memory device at 0x${fixed.toString(16)}` });
+      const clash = placements.find((p) => fixed < p.end && p.start < fixed + device.size);
+      if (clash) {
+        errors.push({ device, code: "VT109", message: `address range conflicts with memory device id='${clash.device.name}'` });
         continue;
       }
       start = fixed;

@@ -2,6 +2,7 @@
 // bytes, references kept with their source ranges.
 import type * as A from "../../../grammar/src/index";
 import { AttributeReader, type Bytes } from "./attributes";
+import { BLOCK_WORDS, suggest } from "./schema";
 import { GiB, KiB, MiB } from "./format";
 import type { Sink } from "./sink";
 import { parseVersion, type Version } from "./version";
@@ -161,6 +162,8 @@ export function builtinHost(sink: Sink, defaults: VersionDefaults = DEFAULT_VERS
 export function resolveHost(decl: A.Host | null, name: string, file: string, nameRange: A.Range, sink: Sink, defaults: VersionDefaults = DEFAULT_VERSIONS): HostModel {
   const items = decl?.items ?? [];
   const label = `host '${name}'`;
+  for (const item of items) if (item.kind === "unknown-block") reportUnknownBlock(item, "host", label, sink);
+  for (const item of items) if (item.kind === "iommu") for (const i of item.items) if (i.kind === "unknown-block") reportUnknownBlock(i, "iommu", `the iommu block of ${label}`, sink);
   const host = new AttributeReader("host", items.filter((i): i is A.Attribute => i.kind === "attribute"), sink, nameRange, label);
   const iommuBlocks = items.filter((i): i is A.IommuBlock => i.kind === "iommu");
   const vfioBlocks = items.filter((i): i is A.HostVfioBlock => i.kind === "host-vfio");
@@ -249,6 +252,24 @@ export function resolveHost(decl: A.Host | null, name: string, file: string, nam
   };
 }
 
+const BLOCK_HOMES: Readonly<Record<string, string>> = {
+  iommu: "a host",
+  hugepages: "a host",
+  "virtio-mem": "a vm",
+  dimm: "a vm",
+  vfio: "a host (unnamed: `vfio { backend = ... }`) or a vm (named: `vfio nic0 { ... }`)",
+};
+
+/** VT002 for `word { ... }` where no such block belongs, reported once at its word. */
+function reportUnknownBlock(block: A.UnknownBlock, context: "host" | "iommu" | "vm", label: string, sink: Sink): void {
+  const word = block.keyword.text;
+  const known = BLOCK_WORDS[context] ?? [];
+  const home = BLOCK_HOMES[word];
+  const guess = home ? undefined : suggest(word, known);
+  const hint = home ? `; '${word}' blocks belong in ${home}` : guess ? `; did you mean '${guess}'?` : known.length > 0 ? `; the blocks here are ${known.map((k) => `'${k}'`).join(", ")}` : "";
+  sink.error("VT002", block.keyword.range, `unknown block '${word}' in ${label}${hint}`, guess ? { suggestion: guess } : undefined);
+}
+
 /** [start, end) of a range value, or why it is not one ("" when already reported). */
 export function rangeBounds(value: A.Value): [Bytes, Bytes] | string {
   if (value.kind === "missing") return "";
@@ -263,6 +284,7 @@ export function rangeBounds(value: A.Value): [Bytes, Bytes] | string {
 
 export function resolveVm(decl: A.Vm, file: string, host: HostModel, sink: Sink): VmModel {
   const label = `vm '${decl.name.text}'`;
+  for (const item of decl.items) if (item.kind === "unknown-block") reportUnknownBlock(item, "vm", label, sink);
   const attrs = new AttributeReader("vm", decl.items.filter((i): i is A.Attribute => i.kind === "attribute"), sink, decl.name.range, label);
   const x86 = host.arch === "x86_64";
   const machine = (attrs.word("machine") ?? (x86 ? "q35" : "virt")) as VmModel["machine"];
@@ -305,8 +327,13 @@ export function resolveVm(decl: A.Vm, file: string, host: HostModel, sink: Sink)
     vfio: [],
     attrs,
   };
+  // QEMU's -m checks (hw/core/machine.c, softmmu/vl.c parse_memory_options()).
   if (attrs.has("maxmem") && vm.maxmem < memory) {
-    sink.error("VT004", attrs.rangeOf("maxmem"), `'maxmem' (${attrs.attribute("maxmem")!.value.kind === "size" ? (attrs.attribute("maxmem")!.value as A.SizeValue).text : vm.maxmem}) is below 'memory'; QEMU: "invalid value of maxmem: ... should be equal or larger than -m"`);
+    sink.error("VT004", attrs.rangeOf("maxmem"), `'maxmem' is below 'memory'. QEMU: invalid value of maxmem: maximum memory size (0x${vm.maxmem.toString(16)}) must be at least the initial memory size (0x${memory.toString(16)})`);
+  } else if (vm.slots > 0 && !attrs.has("maxmem")) {
+    sink.error("VT004", attrs.rangeOf("slots"), "DIMM slots need 'maxmem' above 'memory'. QEMU: slots specified but no max-size");
+  } else if (vm.slots > 0 && vm.maxmem === memory) {
+    sink.error("VT004", attrs.rangeOf("slots"), `DIMM slots need 'maxmem' above 'memory'. QEMU: invalid value of maxmem: memory slots were specified but maximum memory size (0x${vm.maxmem.toString(16)}) is equal to the initial memory size (0x${memory.toString(16)})`);
   }
 
   const names = new Map<string, A.Device>();

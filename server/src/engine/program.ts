@@ -41,22 +41,36 @@ export function resolveImportPath(from: string, spec: string): string {
 
 export function loadProgram(entry: string, reader: SourceReader, entryText?: string): Program {
   const program: Program = { entry, files: new Map(), hosts: new Map(), vms: new Map(), scenarios: new Map() };
-  const visiting: string[] = [];
+  // The chain of files being visited, each with the import that leads to the next one.
+  const visiting: { path: string; file: SourceFile; via?: A.Import }[] = [];
   const order: SourceFile[] = [];
+  const reported = new Set<A.Import>();
 
   const visit = (path: string, text: string) => {
     const parsed = parse(text);
     const file: SourceFile = { path, text, parsed, sink: new Sink(path), imports: [] };
     program.files.set(path, file);
-    visiting.push(path);
+    const frame: { path: string; file: SourceFile; via?: A.Import } = { path, file };
+    visiting.push(frame);
     for (const imp of parsed.ast.imports) {
       if (imp.path.kind !== "string") continue;
       const target = resolveImportPath(path, imp.path.value);
-      if (visiting.includes(target)) {
-        const cycle = [...visiting.slice(visiting.indexOf(target)), target].map(shortName).join(" → ");
-        file.sink.error("VT008", imp.path.range, `import cycle: ${cycle}`);
+      const start = visiting.findIndex((v) => v.path === target);
+      if (start >= 0) {
+        // Every import along the cycle is an error, so each file of the cycle shows it.
+        frame.via = imp;
+        const members = visiting.slice(start);
+        const cycle = [...members.map((v) => shortName(v.path)), shortName(target)].join(" → ");
+        for (const member of members) {
+          if (member.via && member.via.path.kind === "string" && !reported.has(member.via)) {
+            reported.add(member.via);
+            member.file.sink.error("VT008", member.via.path.range, `import cycle: ${cycle}`);
+          }
+        }
+        frame.via = undefined;
         continue;
       }
+      frame.via = imp;
       file.imports.push(target);
       if (program.files.has(target)) continue;
       const imported = reader.read(target);
@@ -65,6 +79,7 @@ export function loadProgram(entry: string, reader: SourceReader, entryText?: str
         continue;
       }
       visit(target, imported);
+      frame.via = undefined;
     }
     visiting.pop();
     // Imported files register first, so a clash is reported in the file that imports.

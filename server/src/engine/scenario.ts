@@ -78,16 +78,23 @@ export function simulateScenario(scenario: A.Scenario, analysis: VmAnalysis, hos
   const steps: StepResult[] = [];
   scenario.steps.forEach((step, i) => {
     const stepSink = new Sink(sink.file);
+    const before = new Map(currentContainers(state, analysis).map((c) => [c.id, c]));
+    const pinnedBefore = processPins([...before.values()], state.host);
+    const userPinnedBefore = userPins([...before.values()], state.host);
     const migration = applyStep(step, state, analysis, hosts, stepSink);
     const containers = currentContainers(state, analysis);
+    // A limit is reported at the step that crosses it or goes further over it, not again
+    // at every later step that leaves the container as it was.
     for (const c of containers) {
-      if (c.limit !== null && c.mappings > c.limit) {
+      const previous = before.get(c.id);
+      if (c.limit !== null && c.mappings > c.limit && (!previous || c.mappings > previous.mappings || (previous.limit !== null && previous.mappings <= previous.limit))) {
         stepSink.error("VT202", step.range, `after this step container ${c.id} (${c.devices.map((d) => d.name).join(", ")}) holds ${count(c.mappings)} DMA mappings, limit ${count(c.limit)}: the mapping over the limit fails. QEMU: ${DMA_MAP_ENOSPC}`, { container: c.id, mappings: c.mappings, limit: c.limit });
       }
     }
-    checkMemlock(vm, state.host, processPins(containers, state.host), step.range, stepSink, "after this step");
+    const pinned = processPins(containers, state.host);
+    if (pinned > pinnedBefore || migration) checkMemlock(vm, state.host, pinned, step.range, stepSink, "after this step");
     const charged = userPins(containers, state.host);
-    if (charged > 0) checkMemlock(vm, state.host, charged, step.range, stepSink, "after this step", hosts.otherUserPins(state.host, vm));
+    if (charged > 0 && (charged > userPinnedBefore || migration)) checkMemlock(vm, state.host, charged, step.range, stepSink, "after this step", hosts.otherUserPins(state.host, vm));
     sink.diagnostics.push(...stepSink.diagnostics);
     steps.push({
       index: i + 1,

@@ -20,7 +20,7 @@ import {
   type StartupCheck,
 } from "./containers";
 import { bytes, count, GiB, hex, MiB } from "./format";
-import { computeLayout, type Layout, type Section } from "./layout";
+import { computeLayout, memoryDeviceAlignment, type Layout, type Section } from "./layout";
 import { HOST_PAGE_SIZE, isHugetlb, type HostModel, type VfioDeviceModel, type VirtioMemModel, type VmModel } from "./model";
 import type { Sink } from "./sink";
 import { atLeast, formatVersion } from "./version";
@@ -78,11 +78,12 @@ function checkVirtioMem(vm: VmModel, layout: Layout, sink: Sink): void {
     const bs = d.blockSize;
     const bsRange = d.attrs.rangeOf("block-size");
     let blockSizeOk = true;
-    if (!isPowerOfTwo(bs)) {
-      sink.error("VT101", bsRange, `virtio-mem '${d.name}': block-size ${bytes(bs)} is not a power of two. QEMU: 'block-size' property has to be a power of two`);
-      blockSizeOk = false;
-    } else if (bs < MiB) {
+    // QEMU's property setter checks the 1 MiB minimum first, then the power of two.
+    if (bs < MiB) {
       sink.error("VT102", bsRange, `virtio-mem '${d.name}': block-size ${bytes(bs)} is below 1 MiB. QEMU: 'block-size' property has to be at least 0x100000`, { minimum: MiB });
+      blockSizeOk = false;
+    } else if (!isPowerOfTwo(bs)) {
+      sink.error("VT101", bsRange, `virtio-mem '${d.name}': block-size ${bytes(bs)} is not a power of two. QEMU: 'block-size' property has to be a power of two`);
       blockSizeOk = false;
     }
     if (bs < d.pageSize) {
@@ -90,18 +91,24 @@ function checkVirtioMem(vm: VmModel, layout: Layout, sink: Sink): void {
       blockSizeOk = false;
     }
     if (blockSizeOk && bs < d.defaultBlockSize) {
-      sink.warning("VT103", bsRange, `virtio-mem '${d.name}': block-size ${bytes(bs)} is below QEMU's default of ${bytes(d.defaultBlockSize)} for this backend. QEMU: 'block-size' property is smaller than the default block size (${bytes(d.defaultBlockSize)})`);
+      // QEMU prints the default in MiB, in hex ("(400 MiB)" for 1 GiB): quoted as it prints.
+      sink.warning("VT103", bsRange, `virtio-mem '${d.name}': block-size ${bytes(bs)} is below QEMU's default of ${bytes(d.defaultBlockSize)} for this backend. QEMU: 'block-size' property is smaller than the default block size (${(d.defaultBlockSize / MiB).toString(16)} MiB)`);
     }
     if (blockSizeOk && d.requested % bs !== 0) {
       sink.error("VT105", d.attrs.rangeOf("requested"), `virtio-mem '${d.name}': requested ${bytes(d.requested)} is not a multiple of the ${bytes(bs)} block size. QEMU: 'requested-size' property has to be multiples of 'block-size' (${hex(bs)})`, { multiple: bs });
     }
-    if (blockSizeOk && d.size % bs !== 0) {
-      sink.error("VT106", d.attrs.rangeOf("size"), `virtio-mem '${d.name}': size ${bytes(d.size)} is not a multiple of the ${bytes(bs)} block size. QEMU: backend memory size must be multiple of ${hex(bs)}`, { multiple: bs });
+    const hasSize = d.attrs.has("size");
+    const alignment = memoryDeviceAlignment(d);
+    if (blockSizeOk && hasSize && d.size % alignment !== 0) {
+      const why = alignment > bs ? ` (the device is aligned to ${bytes(alignment)}: its block size or its backend's alignment, whichever is larger)` : "";
+      sink.error("VT106", d.attrs.rangeOf("size"), `virtio-mem '${d.name}': size ${bytes(d.size)} is not a multiple of ${bytes(alignment)}${why}. QEMU: backend memory size must be multiple of ${hex(alignment)}`, { multiple: alignment });
     }
-    if (d.requested > d.size) {
-      sink.error("VT107", d.attrs.rangeOf("requested"), `virtio-mem '${d.name}': requested ${bytes(d.requested)} exceeds the device's ${bytes(d.size)}. QEMU: 'requested-size' cannot exceed the memory backend size(${hex(d.size)})`);
+    if (hasSize && d.requested > d.size) {
+      // QEMU starts with this (virtio_mem_device_realize() does not compare the two); only a
+      // later qom-set of requested-size is refused (virtio_mem_set_requested_size()).
+      sink.warning("VT107", d.attrs.rangeOf("requested"), `virtio-mem '${d.name}': requested ${bytes(d.requested)} exceeds the device's ${bytes(d.size)}; the guest can plug at most ${bytes(d.size)}, and a later change of requested-size above it is refused. QEMU: 'requested-size' cannot exceed the memory backend size(${hex(d.size)})`, { maximum: d.size });
     }
-    if (d.size % d.pageSize !== 0) {
+    if (hasSize && d.size % d.pageSize !== 0) {
       sink.error("VT111", d.attrs.rangeOf("size"), `virtio-mem '${d.name}': size ${bytes(d.size)} is not a multiple of its ${bytes(d.pageSize)} pages. QEMU: memory size ${hex(d.size)} must be equal to or larger than page size ${hex(d.pageSize)}`);
     }
     if (d.prealloc) {
@@ -117,7 +124,7 @@ function checkVirtioMem(vm: VmModel, layout: Layout, sink: Sink): void {
   }
   for (const error of layout.placementErrors) {
     const device = error.device;
-    const range = error.code === "VT108" && device.kind === "virtio-mem" ? device.attrs.rangeOf("memaddr") : device.nameRange;
+    const range = device.kind === "virtio-mem" && device.attrs.has("memaddr") ? device.attrs.rangeOf("memaddr") : device.nameRange;
     sink.error(error.code, range, `${device.kind} '${device.name}' (${bytes(device.size)}) cannot be placed in device memory. QEMU: ${error.message}`);
   }
 }
@@ -134,6 +141,9 @@ function checkBackends(vm: VmModel, sink: Sink): void {
 
 function checkPhysBits(vm: VmModel, layout: Layout, sink: Sink): void {
   if (layout.physBitsNeeded <= vm.physBits) return;
+  // Before 8.2, QEMU treats a CPU with 32 phys-bits or fewer as 32-bit and skips the check
+  // (pc_max_used_gpa() returned the CPU's own limit).
+  if (vm.physBits <= 32 && !atLeast(vm.host.qemu, "8.2")) return;
   const limit = 2 ** vm.physBits - 1;
   const range = vm.attrs.has("phys-bits") ? vm.attrs.rangeOf("phys-bits") : vm.attrs.has("cpu") ? vm.attrs.rangeOf("cpu") : vm.decl.name.range;
   sink.error(
