@@ -1,9 +1,12 @@
 // `npm run bench`: prints figures, asserts nothing; budgets are printed beside them.
 // - parse, format, and parse + analyze + simulate of generated 500- and 5,000-line files;
 // - the same 10,000-step convert scenario on a 1 GiB and a 1 TiB confidential guest: the
-//   engine's cost follows ranges and steps, never memory size, so the ratio stays near 1.
+//   engine's cost follows ranges and steps, never memory size, so the ratio stays near 1;
+// - the language server over stdio (the bundle in dist/, run `npm run build` first): from a
+//   change of a 500-line file to its diagnostics, hover and completion latencies.
 import { format, parse } from "../grammar/src/index";
 import { analyzeText } from "../server/src/engine/analyze";
+import { TestLspClient } from "../test/support/lsp-client";
 
 function generatedFile(lines: number): string {
   const out: string[] = ['host spr {', '  qemu = "10.2"', "  iommu {", "    page-sizes = [4K, 2M, 1G]", "  }", "}"];
@@ -79,6 +82,43 @@ const largeMs = measure(() => analyzeText(large), 7);
 rows.push(["10,000 converts, 1 GiB guest", `${smallMs.toFixed(1)} ms median`, ""]);
 rows.push(["10,000 converts, 1 TiB guest", `${largeMs.toFixed(1)} ms median`, ""]);
 rows.push(["1 TiB / 1 GiB time ratio", (largeMs / smallMs).toFixed(2), "budget 1.5"]);
+rows.push(...(await languageServerLatencies()));
+
+async function languageServerLatencies(): Promise<[string, string, string][]> {
+  const client = await TestLspClient.start();
+  try {
+    const uri = "file:///bench/latency.vmtopo";
+    const text = generatedFile(500);
+    await client.openAndWait(uri, text);
+    const lines = text.split("\n");
+    const memoryLine = lines.findIndex((l) => l.includes("memory = 16G"));
+    const vmBody = { line: memoryLine, character: 2 };
+    const sizeValue = { line: memoryLine, character: lines[memoryLine].indexOf("16G") + 1 };
+    const samples = { diagnostics: [] as number[], hover: [] as number[], completion: [] as number[] };
+    for (let i = 0; i < 21; i++) {
+      // A change inside a comment: the whole file is re-analysed all the same.
+      const changed = text.replace("// guest 0", `// guest 0 (edit ${i})`);
+      let started = performance.now();
+      const version = await client.change(uri, changed);
+      await client.diagnostics(uri, (p) => p.version === version);
+      samples.diagnostics.push(performance.now() - started);
+      started = performance.now();
+      await client.request("textDocument/hover", { textDocument: { uri }, position: sizeValue });
+      samples.hover.push(performance.now() - started);
+      started = performance.now();
+      await client.request("textDocument/completion", { textDocument: { uri }, position: vmBody });
+      samples.completion.push(performance.now() - started);
+    }
+    return [
+      ["LSP: change → diagnostics, 500 lines", `${median(samples.diagnostics).toFixed(1)} ms median`, "budget 50 ms"],
+      ["LSP: hover, 500 lines", `${median(samples.hover).toFixed(1)} ms median`, "budget 20 ms"],
+      ["LSP: completion, 500 lines", `${median(samples.completion).toFixed(1)} ms median`, "budget 20 ms"],
+    ];
+  } finally {
+    await client.stop();
+  }
+}
+
 const width = Math.max(...rows.map(([name]) => name.length));
 const figureWidth = Math.max(...rows.map(([, figure]) => figure.length));
 for (const [name, figure, budget] of rows) console.log(`${name.padEnd(width)}  ${figure.padEnd(figureWidth)}  ${budget}`.trimEnd());

@@ -15,6 +15,8 @@ export async function activate(context: ExtensionContext): Promise<void> {
       { scheme: "file", language: "vmtopo" },
       { scheme: "untitled", language: "vmtopo" },
     ],
+    // The server pulls `vmtopo.*` settings; this tells it when they change.
+    synchronize: { configurationSection: "vmtopo" },
   };
   client = new LanguageClient("vmtopo", "vmtopo", serverOptions, clientOptions);
   context.subscriptions.push(client);

@@ -524,8 +524,14 @@ export class VsCodeSession {
 
   /** Opens and focuses the Problems panel. */
   async showProblems() {
+    const panel = this.page.locator(".markers-panel");
+    if (await panel.isVisible()) return;
     await this.page.keyboard.press("Control+Shift+M");
-    await this.page.locator(".markers-panel").waitFor({ state: "visible" });
+    // The shortcut can be swallowed while the workbench is still settling (quick open
+    // closing, an editor taking focus); the command palette always reaches the view.
+    const shown = await panel.waitFor({ state: "visible", timeout: 5_000 }).then(() => true, () => false);
+    if (!shown) await this.runCommand("View: Show Problems");
+    await panel.waitFor({ state: "visible" });
   }
 
   /**

@@ -4,9 +4,9 @@
 // to the server, and the diagnostic must be gone with no new error in its place.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import type { CodeAction, Diagnostic, TextEdit, WorkspaceEdit } from "vscode-languageserver-protocol";
-import { LineIndex } from "../../grammar/src/index";
+import type { CodeAction, Diagnostic, WorkspaceEdit } from "vscode-languageserver-protocol";
 import { sizeLiteral } from "../../server/src/lsp/size-literal";
+import { applyEdits } from "../support/edits";
 import { TestLspClient } from "../support/lsp-client";
 
 let client: TestLspClient;
@@ -140,6 +140,21 @@ scenario grow for v {
 }
 `;
 
+const HOTPLUG = `vm v {
+  memory = 4G
+  maxmem = 132G
+  virtio-mem vmem0 {
+    size = 128G
+  }
+}
+
+scenario plug for v {
+  hotplug vfio nic0 {
+    host = "0000:3b:00.0"
+  }
+}
+`;
+
 const ROWS: Row[] = [
   {
     what: "VT201: a 128 GiB virtio-mem at 2M blocks on type1 needs 4M (DOMAIN.md §7 figure 4)",
@@ -269,6 +284,15 @@ const ROWS: Row[] = [
     fixes: [{ title: "Raise memlock of host 'h' to 13GiB", preferred: true, result: replace("memlock = 8GiB", "memlock = 13GiB") }],
   },
   {
+    what: "VT201 at a hot-plug: the VM's largest virtio-mem, or iommufd for the hot-plugged device",
+    code: "VT201",
+    fixture: HOTPLUG,
+    fixes: [
+      { title: "Raise block-size of 'vmem0' to 4M", preferred: true, result: replace("    size = 128G\n", "    size = 128G\n    block-size = 4M\n") },
+      { title: "Switch 'nic0' to backend = iommufd", result: replace(`host = "0000:3b:00.0"\n`, `host = "0000:3b:00.0"\n    backend = iommufd\n`) },
+    ],
+  },
+  {
     what: "VT201 in a CRLF file: the inserted line ends in CRLF too",
     code: "VT201",
     fixture: VMEM_128G.replace("    block-size = 2M\n", "").replace(/\n/g, "\r\n"),
@@ -285,14 +309,6 @@ let documents = 0;
 const freshUri = () => `file:///ws/fix-${++documents}.vmtopo`;
 
 /** Applies an editor's text edits to `text` (non-overlapping, any order). */
-function applyEdits(text: string, edits: TextEdit[]): string {
-  const lines = new LineIndex(text);
-  return edits
-    .map((e) => ({ start: lines.offset(e.range.start), end: lines.offset(e.range.end), newText: e.newText }))
-    .sort((a, b) => b.start - a.start)
-    .reduce((t, e) => t.slice(0, e.start) + e.newText + t.slice(e.end), text);
-}
-
 function errorsByCode(diagnostics: Diagnostic[], except: string): Map<string, number> {
   const counts = new Map<string, number>();
   for (const d of diagnostics) if (d.severity === 1 && d.code !== except) counts.set(String(d.code), (counts.get(String(d.code)) ?? 0) + 1);

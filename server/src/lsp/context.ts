@@ -1,5 +1,5 @@
 // What every feature gets: the connection, the documents, the workspace and the settings.
-import type { Connection, ServerCapabilities, TextDocuments } from "vscode-languageserver";
+import type { ClientCapabilities, Connection, ServerCapabilities, TextDocuments } from "vscode-languageserver";
 import type { TextDocument } from "vscode-languageserver-textdocument";
 import type { Settings } from "./settings";
 import type { Workspace } from "./workspace";
@@ -11,6 +11,8 @@ export interface ServerContext {
   settings: Settings;
   /** runs once the client has sent `initialized` (the connection has a single handler for it) */
   whenInitialized(callback: () => void): void;
+  /** what the client announced at initialize (empty before) */
+  clientCapabilities(): ClientCapabilities;
 }
 
 /** One LSP feature: what it announces at initialize, and the handlers it installs. */

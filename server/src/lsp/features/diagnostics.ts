@@ -8,7 +8,8 @@ import { toLspDiagnostic, uriToPath } from "../convert";
 import type { Feature, ServerContext } from "../context";
 import { MAPPING_STATE_CHANGED } from "../protocol";
 
-const DEBOUNCE_MS = 75;
+// Long enough to coalesce a burst of keystrokes, short enough to stay within the 50 ms budget.
+const DEBOUNCE_MS = 20;
 
 class Publisher {
   private readonly pending = new Map<string, NodeJS.Timeout>();
