@@ -41,6 +41,8 @@ export interface StepResult {
   containers: ContainerFigures[];
   pluggedBlocks: Record<string, number>;
   sharedBytes: Bytes;
+  /** the confidential guest's shared memory after this step, as guest-physical ranges */
+  sharedRanges: { start: Bytes; end: Bytes }[];
   migration?: MigrationFigures;
   diagnostics: EngineDiagnostic[];
 }
@@ -105,6 +107,7 @@ export function simulateScenario(scenario: A.Scenario, analysis: VmAnalysis, hos
       containers,
       pluggedBlocks: Object.fromEntries(state.memory.plugged),
       sharedBytes: state.memory.shared.size,
+      sharedRanges: state.memory.shared.intervals.map(([start, end]) => ({ start, end })),
       ...(migration ? { migration } : {}),
       diagnostics: stepSink.diagnostics,
     });
@@ -269,6 +272,7 @@ function hotplugChecks(device: VfioDeviceModel, step: A.HotplugStep, state: SimS
         error ? "error" : "warning",
         step.device.range,
         `hot-plugging '${device.name}' creates a container that needs ${count(check.total)} DMA mappings, limit ${count(check.limit)} (${count(check.mappings)} possible mappings + ${count(check.memslots)} memslots − ${check.sections}). QEMU: possibly running out of DMA mappings. E.g., try increasing the 'block-size' of virtio-mem devies. Maximum possible DMA mappings: ${check.limit}, Maximum possible memslots: ${check.memslots}`,
+        { container: state.containerIds.get(key.key) ?? `c${state.containerIds.size}`, device: vm.virtioMem.find((d) => d.name === [...check.parts].sort((a, b) => b.mappings - a.mappings)[0]?.name)?.name, hotplugged: device.name, total: check.total, limit: check.limit },
       );
     }
   } else {
