@@ -86,8 +86,12 @@ export function codeServerInstalled() {
 
 /** Environment for running npm (and code-server) with Node 24 first in PATH. */
 export function node24Env(base = process.env) {
+  // Under `npm test` the outer npm exports its config as npm_* variables (among them
+  // npm_config_user_agent, which names Node 20, and code-server's install script reads it):
+  // the nested npm must start from a clean slate.
+  const inherited = Object.fromEntries(Object.entries(base).filter(([key]) => !/^npm_/i.test(key) && key !== "NODE" && key !== "INIT_CWD"));
   return {
-    ...base,
+    ...inherited,
     PATH: `${path.join(NODE24_DIR, "bin")}${path.delimiter}${base.PATH ?? ""}`,
     npm_config_nodedir: NODE24_DIR,
   };
