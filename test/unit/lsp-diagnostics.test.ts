@@ -51,3 +51,25 @@ test("only the latest of a burst of edits is reported", async () => {
   assert.equal(published.diagnostics.length, 1);
   assert.match(String(published.diagnostics[0].message), /'19Q'/);
 });
+
+test("a limit diagnostic links its rule page and points at the limit's declaration", async () => {
+  const uri = "file:///ws/limit.vmtopo";
+  const text = `host h {
+  vfio {
+    dma-entry-limit = 100
+  }
+}
+vm v on h {
+  memory = 4G
+  maxmem = 8G
+  virtio-mem m { size = 4G }
+  vfio nic0 {}
+}
+scenario s for v { resize m to 1G }
+`;
+  await client.open(uri, text);
+  const published = await client.diagnostics(uri, (p) => p.diagnostics.some((d) => d.code === "VT202"));
+  const vt202 = published.diagnostics.find((d) => d.code === "VT202")!;
+  assert.match(vt202.codeDescription?.href ?? "", /docs\/rules\/VT202\.md$/);
+  assert.deepEqual(vt202.relatedInformation?.map((r) => [r.location.uri, r.location.range.start.line, r.message]), [[uri, 2, "the limit: dma-entry-limit = 100"]]);
+});

@@ -20,6 +20,8 @@ export interface Analysis {
   vms: VmAnalysis[];
   /** scenarios declared in the analysed file */
   scenarios: ScenarioResult[];
+  /** every host resolved for the analysis (declared here or imported, and `default` if used) */
+  hosts: HostModel[];
 }
 
 export const NO_FILES: SourceReader = { read: () => undefined };
@@ -36,7 +38,7 @@ export function analyzeText(text: string, path = "/untitled.vmtopo", reader: Sou
     const parsed = parse(text);
     const message = `internal error in the vmtopo engine: ${error instanceof Error ? error.message : String(error)}`;
     const diagnostics: EngineDiagnostic[] = [...parsed.diagnostics.map((d) => ({ ...d, file: path })), { code: "VT000", severity: "error", message, range: parsed.lines.range(0, 0), file: path }];
-    return { path, parse: parsed, diagnostics, program: { entry: path, files: new Map(), hosts: new Map(), vms: new Map(), scenarios: new Map() }, vms: [], scenarios: [] };
+    return { path, parse: parsed, diagnostics, program: { entry: path, files: new Map(), hosts: new Map(), vms: new Map(), scenarios: new Map() }, vms: [], scenarios: [], hosts: [] };
   }
 }
 
@@ -90,6 +92,7 @@ function analyzeUnguarded(text: string, path: string, reader: SourceReader, vers
     program,
     vms: [...analyses.values()].filter((a) => a.vm.file === path),
     scenarios,
+    hosts: [...hosts.values()],
   };
 }
 

@@ -1,7 +1,10 @@
 // The report of CLI.md's JSON contract: figures per VM, container and scenario step. The
 // same object feeds `vmtopo report`, the webview and hover.
+import type * as A from "../../../grammar/src/index";
 import type { Analysis } from "./analyze";
+import type { AttributeReader } from "./attributes";
 import type { ContainerFigures } from "./containers";
+import type { HostModel } from "./model";
 import type { ScenarioResult } from "./scenario";
 import type { EngineDiagnostic } from "./sink";
 import type { VmAnalysis } from "./vm-analysis";
@@ -11,6 +14,26 @@ export interface ReportDiagnostic {
   severity: string;
   message: string;
   range: EngineDiagnostic["range"];
+}
+
+/** Where something is declared (the report's own file or an imported one), for navigation. */
+export interface SourceRef {
+  file: string;
+  range: A.Range;
+}
+
+/** What the webview needs of a host: its limits and its IOMMU's IOVA space. */
+export interface HostReport {
+  name: string;
+  /** RLIMIT_MEMLOCK in bytes; null when unlimited or the VMM holds CAP_IPC_LOCK */
+  memlock: number | null;
+  /** the IOMMU's IOVA aperture is [0, 2^addressWidth) */
+  iommuAddressWidth: number;
+  reservedIova: { name: string; start: number; end: number; source: SourceRef | null }[];
+  /** null for the built-in host `default` */
+  source: SourceRef | null;
+  memlockSource: SourceRef | null;
+  addressWidthSource: SourceRef | null;
 }
 
 export interface FiguresAt {
@@ -41,7 +64,8 @@ export interface VmReport {
   maxmem: number;
   confidential: string;
   layout: {
-    sections: { name: string; kind: string; start: number; end: number }[];
+    /** `source`: the attribute or device that puts the section there */
+    sections: { name: string; kind: string; start: number; end: number; source: SourceRef }[];
     deviceMemory: { start: number; end: number } | null;
     pciHole64: { start: number; end: number } | null;
     highestGpa: number;
@@ -59,21 +83,30 @@ export interface VmReport {
     usableRegion: number;
     guestMode: string;
     largestPassingSize: number | null;
+    source: SourceRef;
   }[];
+  /** the VM's boot-time vfio devices */
+  vfio: { name: string; source: SourceRef }[];
   containers: ContainerReport[];
+  /** the VM's name */
+  source: SourceRef;
 }
 
 export interface ScenarioReport {
   name: string;
   vm: string;
+  /** the scenario's name */
+  source: SourceRef;
   steps: {
     index: number;
     line: number;
+    range: A.Range;
     text: string;
     host: string;
-    containers: { id: string; mappings: number; pinnedBytes: number; pageTableBytes: number }[];
+    containers: { id: string; mappings: number; pinnedBytes: number; pageTableBytes: number; limit: number | null }[];
     pluggedBlocks: Record<string, number>;
     sharedBytes: number;
+    sharedRanges: { start: number; end: number }[];
     migration?: { to: string; mode: string; bytes: number; seconds: number; faultBytes?: number; faultSeconds?: number };
     diagnostics: ReportDiagnostic[];
   }[];
@@ -83,23 +116,49 @@ export interface Report {
   file: string;
   vms: VmReport[];
   scenarios: ScenarioReport[];
+  /** the hosts the VMs run on and migrate to */
+  hosts: HostReport[];
 }
 
 const figures = (c: ContainerFigures): FiguresAt => ({ mappings: c.mappings, pinnedBytes: c.pinnedBytes, pageTableBytes: c.pageTableBytes });
 
 const toReportDiagnostic = (d: EngineDiagnostic): ReportDiagnostic => ({ code: d.code, severity: d.severity, message: d.message, range: d.range });
 
+/** The attribute as written (name to value), else what the reader points at without it. */
+const attributeRange = (attrs: AttributeReader, name: string): A.Range => attrs.attribute(name)?.range ?? attrs.rangeOf(name);
+
 export function buildReport(analysis: Analysis, onlyScenario?: string): Report {
   const scenarios = analysis.scenarios.filter((s) => onlyScenario === undefined || s.scenario.name.text === onlyScenario);
+  const used = new Set([...analysis.vms.map((a) => a.vm.host.name), ...scenarios.flatMap((s) => s.steps.map((step) => step.host))]);
   return {
     file: analysis.path,
     vms: analysis.vms.map((vm) => vmReport(vm, analysis.scenarios.filter((s) => s.vm === vm.vm.name))),
-    scenarios: scenarios.map(scenarioReport),
+    scenarios: scenarios.map((s) => scenarioReport(s, analysis.path)),
+    hosts: analysis.hosts.filter((h) => used.has(h.name)).map(hostReport),
+  };
+}
+
+function hostReport(host: HostModel): HostReport {
+  const at = (range: A.Range): SourceRef | null => (host.builtin ? null : { file: host.file, range });
+  const declaredReserved = host.iommu.reserved.some((r) => r.range);
+  return {
+    name: host.name,
+    memlock: host.memlock === "unlimited" || host.capIpcLock ? null : host.memlock,
+    iommuAddressWidth: host.iommu.addressWidth,
+    // The vendor's default windows point at the vendor (or the iommu block).
+    reservedIova: host.iommu.reserved.map((r) => ({ name: r.name, start: r.start, end: r.end, source: at(r.range ?? (declaredReserved ? host.nameRange : attributeRange(host.attrs.iommu, "vendor"))) })),
+    source: at(host.nameRange),
+    memlockSource: at(attributeRange(host.attrs.host, host.capIpcLock ? "cap-ipc-lock" : "memlock")),
+    addressWidthSource: at(attributeRange(host.attrs.iommu, "address-width")),
   };
 }
 
 function vmReport(a: VmAnalysis, scenarios: ScenarioResult[]): VmReport {
   const vm = a.vm;
+  const at = (range: A.Range): SourceRef => ({ file: vm.file, range });
+  const memoryDevices = new Map([...vm.virtioMem, ...vm.dimms].map((d) => [d.name, d.nameRange]));
+  const sectionSource = (kind: string, name: string): SourceRef =>
+    at(kind === "ram" ? attributeRange(vm.attrs, "memory") : kind === "rom" ? attributeRange(vm.attrs, "machine") : (memoryDevices.get(name) ?? vm.decl.name.range));
   const containers = new Map<string, ContainerReport>();
   for (const c of a.containers) {
     containers.set(c.id, {
@@ -158,7 +217,7 @@ function vmReport(a: VmAnalysis, scenarios: ScenarioResult[]): VmReport {
     maxmem: vm.maxmem,
     confidential: vm.confidential,
     layout: {
-      sections: a.layout.sections.map((s) => ({ name: s.name, kind: s.kind, start: s.start, end: s.end })),
+      sections: a.layout.sections.map((s) => ({ name: s.name, kind: s.kind, start: s.start, end: s.end, source: sectionSource(s.kind, s.name) })),
       deviceMemory: a.layout.deviceMemory,
       pciHole64: a.layout.pciHole64,
       highestGpa: a.layout.highestGpa,
@@ -176,23 +235,29 @@ function vmReport(a: VmAnalysis, scenarios: ScenarioResult[]): VmReport {
       usableRegion: v.usableRegion,
       guestMode: v.guestMode,
       largestPassingSize: v.largestPassingSize,
+      source: at(v.device.nameRange),
     })),
+    vfio: vm.vfio.map((d) => ({ name: d.name, source: at(d.nameRange) })),
     containers: [...containers.values()],
+    source: at(vm.decl.name.range),
   };
 }
 
-function scenarioReport(s: ScenarioResult): ScenarioReport {
+function scenarioReport(s: ScenarioResult, file: string): ScenarioReport {
   return {
     name: s.scenario.name.text,
     vm: s.vm,
+    source: { file, range: s.scenario.name.range },
     steps: s.steps.map((step) => ({
       index: step.index,
       line: step.line,
+      range: step.step.range,
       text: step.text,
       host: step.host,
-      containers: step.containers.map((c) => ({ id: c.id, mappings: c.mappings, pinnedBytes: c.pinnedBytes, pageTableBytes: c.pageTableBytes })),
+      containers: step.containers.map((c) => ({ id: c.id, mappings: c.mappings, pinnedBytes: c.pinnedBytes, pageTableBytes: c.pageTableBytes, limit: c.limit })),
       pluggedBlocks: step.pluggedBlocks,
       sharedBytes: step.sharedBytes,
+      sharedRanges: step.sharedRanges,
       ...(step.migration ? { migration: step.migration } : {}),
       diagnostics: step.diagnostics.map(toReportDiagnostic),
     })),

@@ -20,7 +20,7 @@ import { resolveVfioDevice, type HostModel, type VfioDeviceModel, type VmModel }
 import { unresolved } from "./program";
 import { Sink, type EngineDiagnostic } from "./sink";
 import { atLeast, formatVersion } from "./version";
-import { checkIommufdVersion, checkMemlock, checkViommu, DMA_MAP_ENOSPC, hugetlbNeeds, processPins, reportDomains, userPins, type VmAnalysis } from "./vm-analysis";
+import { checkIommufdVersion, checkMemlock, checkViommu, DMA_MAP_ENOSPC, hugetlbNeeds, limitDeclaration, processPins, reportDomains, userPins, type VmAnalysis } from "./vm-analysis";
 
 export interface MigrationFigures {
   to: string;
@@ -90,7 +90,7 @@ export function simulateScenario(scenario: A.Scenario, analysis: VmAnalysis, hos
     for (const c of containers) {
       const previous = before.get(c.id);
       if (c.limit !== null && c.mappings > c.limit && (!previous || c.mappings > previous.mappings || (previous.limit !== null && previous.mappings <= previous.limit))) {
-        stepSink.error("VT202", step.range, `after this step container ${c.id} (${c.devices.map((d) => d.name).join(", ")}) holds ${count(c.mappings)} DMA mappings, limit ${count(c.limit)}: the mapping over the limit fails. QEMU: ${DMA_MAP_ENOSPC}`, { container: c.id, mappings: c.mappings, limit: c.limit });
+        stepSink.error("VT202", step.range, `after this step container ${c.id} (${c.devices.map((d) => d.name).join(", ")}) holds ${count(c.mappings)} DMA mappings, limit ${count(c.limit)}: the mapping over the limit fails. QEMU: ${DMA_MAP_ENOSPC}`, { container: c.id, mappings: c.mappings, limit: c.limit }, limitDeclaration(state.host));
       }
     }
     const pinned = processPins(containers, state.host);

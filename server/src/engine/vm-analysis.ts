@@ -22,7 +22,7 @@ import {
 import { bytes, count, GiB, hex, MiB } from "./format";
 import { computeLayout, memoryDeviceAlignment, type Layout, type Section } from "./layout";
 import { HOST_PAGE_SIZE, isHugetlb, type HostModel, type VfioDeviceModel, type VirtioMemModel, type VmModel } from "./model";
-import type { Sink } from "./sink";
+import type { RelatedInformation, Sink } from "./sink";
 import { atLeast, formatVersion } from "./version";
 
 export interface VirtioMemFigures {
@@ -220,7 +220,7 @@ function analyzeContainers(vm: VmModel, layout: Layout, boot: MemoryState, sink:
   for (const c of summaries) {
     reportStartupCheck(vm, c, sink);
     if (c.boot.limit !== null && c.boot.mappings > c.boot.limit) {
-      sink.error("VT202", c.devices[0].nameRange, `container ${c.id} holds ${count(c.boot.mappings)} DMA mappings at boot, limit ${count(c.boot.limit)}. QEMU: ${DMA_MAP_ENOSPC}`);
+      sink.error("VT202", c.devices[0].nameRange, `container ${c.id} holds ${count(c.boot.mappings)} DMA mappings at boot, limit ${count(c.boot.limit)}. QEMU: ${DMA_MAP_ENOSPC}`, { container: c.id, mappings: c.boot.mappings, limit: c.boot.limit }, limitDeclaration(vm.host));
     }
     const check = c.startupCheck;
     if (!c.key.behindViommu && c.worstCase.limit !== null && c.worstCase.mappings > c.worstCase.limit && (check === null || check.passes)) {
@@ -260,8 +260,13 @@ function reportStartupCheck(vm: VmModel, c: ContainerSummary, sink: Sink): void 
     `container ${c.id} (${c.devices.map((d) => d.name).join(", ")}) needs ${count(check.total)} DMA mappings, limit ${count(check.limit)} ` +
     `(${count(check.mappings)} possible mappings [${parts}] + ${count(check.memslots)} memslots − ${check.sections} section${check.sections === 1 ? "" : "s"}). ` +
     `QEMU${error ? "" : ` ${formatVersion(vm.host.qemu)} warns`}: possibly running out of DMA mappings. E.g., try increasing the 'block-size' of virtio-mem devies. Maximum possible DMA mappings: ${check.limit}, Maximum possible memslots: ${check.memslots}`;
-  const related = vm.host.attrs.vfio.attribute("dma-entry-limit");
-  sink.add("VT201", error ? "error" : "warning", range, message, { container: c.id, device: device?.name, total: check.total, limit: check.limit }, related ? [{ file: vm.host.file, range: related.range, message: `the limit: dma-entry-limit = ${count(check.limit)}` }] : undefined);
+  sink.add("VT201", error ? "error" : "warning", range, message, { container: c.id, device: device?.name, total: check.total, limit: check.limit }, limitDeclaration(vm.host));
+}
+
+/** Related information for limit diagnostics: where the host sets dma-entry-limit, if it does. */
+export function limitDeclaration(host: HostModel): RelatedInformation[] | undefined {
+  const declared = host.attrs.vfio.attribute("dma-entry-limit");
+  return declared ? [{ file: host.file, range: declared.range, message: `the limit: dma-entry-limit = ${count(host.vfio.dmaEntryLimit)}` }] : undefined;
 }
 
 /** VT203: pins over RLIMIT_MEMLOCK (pages in two containers count twice). */
