@@ -2,7 +2,7 @@
 import type { Diagnostic } from "../../../grammar/src/index";
 import { analyzeText } from "../engine/analyze";
 import { parseArgs, UsageError, type Io } from "./args";
-import { diskReader, enginePath, readSource, UnreadableFile } from "./files";
+import { diskReader, enginePath, readOrReport } from "./files";
 import { toSarif } from "./sarif";
 
 export interface CheckedFile {
@@ -21,16 +21,8 @@ export async function runCheck(args: string[], io: Io): Promise<number> {
 
   const checked: CheckedFile[] = [];
   for (const path of files) {
-    let text: string;
-    try {
-      text = await readSource(path);
-    } catch (error) {
-      if (error instanceof UnreadableFile) {
-        io.err(`vmtopo: ${error.message}\n`);
-        return 2;
-      }
-      throw error;
-    }
+    const text = await readOrReport(path, io);
+    if (text === null) return 2;
     checked.push({ path, diagnostics: analyzeText(text, enginePath(path), diskReader).diagnostics });
   }
 

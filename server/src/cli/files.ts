@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { resolve, sep } from "node:path";
 import type { SourceReader } from "../engine/program";
+import type { Io } from "./args";
 
 export class UnreadableFile extends Error {}
 
@@ -14,6 +15,17 @@ export async function readSource(path: string): Promise<string> {
     const reason =
       code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : code === "EACCES" ? "permission denied" : String((error as Error).message);
     throw new UnreadableFile(`${path}: ${reason}`);
+  }
+}
+
+/** The file's text, or null after printing why it cannot be read (the caller exits with 2). */
+export async function readOrReport(path: string, io: Io): Promise<string | null> {
+  try {
+    return await readSource(path);
+  } catch (error) {
+    if (!(error instanceof UnreadableFile)) throw error;
+    io.err(`vmtopo: ${error.message}\n`);
+    return null;
   }
 }
 

@@ -3,7 +3,7 @@
 import { writeFile } from "node:fs/promises";
 import { format } from "../../../grammar/src/index";
 import { parseArgs, UsageError, type Io } from "./args";
-import { readSource, UnreadableFile } from "./files";
+import { readOrReport } from "./files";
 
 export async function runFmt(args: string[], io: Io): Promise<number> {
   const { files, options } = parseArgs(args, [], ["check"]);
@@ -12,16 +12,8 @@ export async function runFmt(args: string[], io: Io): Promise<number> {
 
   let status = 0;
   for (const path of files) {
-    let text: string;
-    try {
-      text = await readSource(path);
-    } catch (error) {
-      if (error instanceof UnreadableFile) {
-        io.err(`vmtopo: ${error.message}\n`);
-        return 2;
-      }
-      throw error;
-    }
+    const text = await readOrReport(path, io);
+    if (text === null) return 2;
     const result = format(text);
     if (result.text === null) {
       for (const d of result.diagnostics) {

@@ -4,7 +4,7 @@ import { analyzeText } from "../engine/analyze";
 import { bytes, count, duration, hex } from "../engine/format";
 import { buildReport, type ContainerReport, type FiguresAt, type Report } from "../engine/report";
 import { parseArgs, UsageError, type Io } from "./args";
-import { diskReader, enginePath, readSource, UnreadableFile } from "./files";
+import { diskReader, enginePath, readOrReport } from "./files";
 import { table } from "./table";
 
 export async function runReport(args: string[], io: Io): Promise<number> {
@@ -13,16 +13,8 @@ export async function runReport(args: string[], io: Io): Promise<number> {
   if (format !== "text" && format !== "json") throw new UsageError(`--format must be text or json, not '${format}'`);
   if (files.length !== 1) throw new UsageError("report takes exactly one FILE");
   const [path] = files;
-  let text: string;
-  try {
-    text = await readSource(path);
-  } catch (error) {
-    if (error instanceof UnreadableFile) {
-      io.err(`vmtopo: ${error.message}\n`);
-      return 2;
-    }
-    throw error;
-  }
+  const text = await readOrReport(path, io);
+  if (text === null) return 2;
   const analysis = analyzeText(text, enginePath(path), diskReader);
   const scenario = options.get("scenario") as string | undefined;
   if (scenario !== undefined && !analysis.scenarios.some((s) => s.scenario.name.text === scenario)) {
