@@ -3,7 +3,15 @@
 // - the same 10,000-step convert scenario on a 1 GiB and a 1 TiB confidential guest: the
 //   engine's cost follows ranges and steps, never memory size, so the ratio stays near 1;
 // - the language server over stdio (the bundle in dist/, run `npm run build` first): from a
-//   change of a 500-line file to its diagnostics, hover and completion latencies.
+//   change of a 500-line file to its diagnostics, hover and completion latencies;
+// - only when the end-to-end setup is installed (.cache/e2e, by `npm run test:e2e`): the
+//   packaged extension (`npm run package` first) in a real VS Code, in fresh sessions: the
+//   extension host's own activation time (Developer: Show Running Extensions) and the time
+//   from opening a .vmtopo file to its first diagnostic in the Problems panel.
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { format, parse } from "../grammar/src/index";
 import { analyzeText } from "../server/src/engine/analyze";
 import { TestLspClient } from "../test/support/lsp-client";
@@ -83,6 +91,7 @@ rows.push(["10,000 converts, 1 GiB guest", `${smallMs.toFixed(1)} ms median`, ""
 rows.push(["10,000 converts, 1 TiB guest", `${largeMs.toFixed(1)} ms median`, ""]);
 rows.push(["1 TiB / 1 GiB time ratio", (largeMs / smallMs).toFixed(2), "budget 1.5"]);
 rows.push(...(await languageServerLatencies()));
+rows.push(...(await vscodeActivation()));
 
 async function languageServerLatencies(): Promise<[string, string, string][]> {
   const client = await TestLspClient.start();
@@ -117,6 +126,83 @@ async function languageServerLatencies(): Promise<[string, string, string][]> {
   } finally {
     await client.stop();
   }
+}
+
+/** The parts of test/e2e/harness.mjs and scripts/e2e-setup.mjs used here (plain JavaScript modules). */
+interface E2eSetup {
+  CHROMIUM_PATH: string;
+  REPO_ROOT: string;
+  codeServerInstalled(): boolean;
+  installedNode24Version(): string | undefined;
+}
+interface Locator {
+  first(): Locator;
+  filter(options: { hasText?: string | RegExp }): Locator;
+  waitFor(options?: { state?: string; timeout?: number }): Promise<void>;
+  innerText(): Promise<string>;
+  fill(text: string): Promise<void>;
+}
+interface VsCodeSession {
+  page: {
+    keyboard: { press(key: string): Promise<void> };
+    locator(selector: string, options?: { hasText?: string | RegExp }): Locator;
+    waitForFunction(fn: () => boolean, arg: null, options: { polling: "raf"; timeout: number }): Promise<unknown>;
+  };
+  openFile(relativePath: string): Promise<void>;
+  showProblems(): Promise<void>;
+  runCommand(title: string): Promise<void>;
+  close(): Promise<void>;
+}
+interface Harness {
+  launchVsCode(options: { workspace: string; vsixPaths: string[]; artifactPrefix: string; settings: Record<string, unknown> }): Promise<VsCodeSession>;
+}
+
+/** The packaged extension in a real VS Code, cold, three sessions: activation and open → first diagnostic. */
+async function vscodeActivation(): Promise<[string, string, string][]> {
+  const root = new URL("../", import.meta.url);
+  const setup = (await import(new URL("scripts/e2e-setup.mjs", root).href)) as E2eSetup;
+  const skip = (why: string): [string, string, string][] => [["VS Code: extension activation", `skipped: ${why}`, ""]];
+  if (!setup.codeServerInstalled() || !setup.installedNode24Version() || !existsSync(setup.CHROMIUM_PATH)) return skip("run npm run test:e2e once to install code-server");
+  const pkg = JSON.parse(readFileSync(new URL("package.json", root), "utf8")) as { name: string; version: string };
+  const vsix = join(setup.REPO_ROOT, `${pkg.name}-${pkg.version}.vsix`);
+  if (!existsSync(vsix)) return skip(`run npm run package first (${pkg.name}-${pkg.version}.vsix is missing)`);
+  const harness = (await import(pathToFileURL(join(setup.REPO_ROOT, "test", "e2e", "harness.mjs")).href)) as Harness;
+  const activation: number[] = [];
+  const firstDiagnostic: number[] = [];
+  for (let run = 0; run < 3; run++) {
+    const workspace = mkdtempSync(join(tmpdir(), "vmtopo-bench-"));
+    writeFileSync(join(workspace, "bench.vmtopo"), generatedFile(500));
+    const vscode = await harness.launchVsCode({ workspace, vsixPaths: [vsix], artifactPrefix: "bench", settings: {} });
+    try {
+      await vscode.showProblems(); // empty, so that the first row is the file's first diagnostic
+      const page = vscode.page;
+      await page.keyboard.press("Control+P");
+      const input = page.locator(".quick-input-widget .quick-input-box input");
+      await input.waitFor({ state: "visible" });
+      await input.fill("bench.vmtopo");
+      await page.locator(".quick-input-widget .quick-input-list .monaco-list-row", { hasText: "bench.vmtopo" }).first().waitFor({ state: "visible" });
+      const started = performance.now();
+      await page.keyboard.press("Enter");
+      await page.waitForFunction(
+        () => Array.from(document.querySelectorAll(".markers-panel .monaco-list-row .marker-source")).some((node) => node.textContent?.includes("vmtopo")),
+        null,
+        { polling: "raf", timeout: 60_000 },
+      );
+      firstDiagnostic.push(performance.now() - started);
+      await vscode.runCommand("Developer: Show Running Extensions");
+      const row = page.locator(".runtime-extensions-editor .monaco-list-row", { hasText: "vmtopo" }).first();
+      await row.filter({ hasText: /Activation: \d+ms/ }).waitFor({ state: "visible", timeout: 30_000 });
+      activation.push(Number(/Activation: (\d+)ms/.exec(await row.innerText())![1]));
+    } finally {
+      await vscode.close();
+      rmSync(workspace, { recursive: true, force: true });
+    }
+  }
+  const range = (samples: number[]) => `${Math.round(Math.min(...samples))}–${Math.round(Math.max(...samples))}`;
+  return [
+    ["VS Code: extension activation (Running Extensions)", `${median(activation).toFixed(0)} ms median (${range(activation)}, 3 cold runs)`, "budget 500 ms"],
+    ["VS Code: open 500-line file → first diagnostic", `${median(firstDiagnostic).toFixed(0)} ms median (${range(firstDiagnostic)}, 3 cold runs)`, "budget 2,000 ms"],
+  ];
 }
 
 const width = Math.max(...rows.map(([name]) => name.length));

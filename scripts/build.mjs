@@ -11,7 +11,8 @@ const node = {
   platform: "node",
   format: "cjs",
   target: "node20",
-  sourcemap: "linked",
+  // Maps stay beside the bundles for debugging; the shipped files carry no link to them.
+  sourcemap: production ? "external" : "linked",
   minify: production,
   logLevel: "warning",
   define: { __VMTOPO_VERSION__: JSON.stringify(pkg.version) },
@@ -25,7 +26,8 @@ await Promise.all([
     platform: "browser",
     format: "iife",
     target: "es2022",
-    sourcemap: "linked",
+    // Maps stay beside the bundles for debugging; the shipped files carry no link to them.
+  sourcemap: production ? "external" : "linked",
     minify: production,
     logLevel: "warning",
     entryPoints: ["webview/src/main.ts"],

@@ -3,10 +3,14 @@
 import * as path from "node:path";
 import type { ExtensionContext } from "vscode";
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from "vscode-languageclient/node";
+import { registerOpenExample } from "./examples";
+import { registerLanguageStatus } from "./language-status";
+import { registerMappingStatePanel } from "./mapping-state-panel";
 
 let client: LanguageClient | undefined;
 
 export async function activate(context: ExtensionContext): Promise<void> {
+  registerOpenExample(context);
   const serverModule = context.asAbsolutePath(path.join("dist", "server.cjs"));
   const run = { module: serverModule, transport: TransportKind.stdio, args: ["lsp"] };
   const serverOptions: ServerOptions = { run, debug: { ...run, options: { execArgv: ["--nolazy", "--inspect=6019"] } } };
@@ -20,7 +24,10 @@ export async function activate(context: ExtensionContext): Promise<void> {
   };
   client = new LanguageClient("vmtopo", "vmtopo", serverOptions, clientOptions);
   context.subscriptions.push(client);
+  // Before start: the panel's serializer must exist when VS Code restores a panel.
+  registerMappingStatePanel(context, client);
   await client.start();
+  registerLanguageStatus(context, client);
 }
 
 export async function deactivate(): Promise<void> {

@@ -123,6 +123,23 @@ export class IntervalSet {
     return total;
   }
 
+  /**
+   * At most about `limit` ranges for drawing: exact when the set is small; otherwise gaps
+   * narrower than 1/limit of the set's span are closed. O(number of intervals).
+   */
+  displayRanges(limit = 256): { ranges: Interval[]; exact: boolean } {
+    const n = this.starts.length;
+    if (n <= limit) return { ranges: this.intervals, exact: true };
+    const minGap = (this.ends[n - 1] - this.starts[0]) / limit;
+    const ranges: [number, number][] = [[this.starts[0], this.ends[0]]];
+    for (let i = 1; i < n; i++) {
+      const last = ranges[ranges.length - 1];
+      if (this.starts[i] - last[1] < minGap) last[1] = this.ends[i];
+      else ranges.push([this.starts[i], this.ends[i]]);
+    }
+    return { ranges, exact: false };
+  }
+
   /** True if [start, end) lies wholly inside the set. */
   covers([start, end]: Interval): boolean {
     return this.measureWithin([start, end]) === end - start;

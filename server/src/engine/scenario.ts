@@ -78,6 +78,8 @@ export function simulateScenario(scenario: A.Scenario, analysis: VmAnalysis, hos
     containerIds: new Map(analysis.containers.map((c) => [c.key.key, c.id])),
   };
   const steps: StepResult[] = [];
+  // Only a convert changes the shared ranges: other steps reuse the last summary.
+  let sharedRanges: StepResult["sharedRanges"] = [];
   scenario.steps.forEach((step, i) => {
     const stepSink = new Sink(sink.file);
     const before = new Map(currentContainers(state, analysis).map((c) => [c.id, c]));
@@ -107,12 +109,17 @@ export function simulateScenario(scenario: A.Scenario, analysis: VmAnalysis, hos
       containers,
       pluggedBlocks: Object.fromEntries(state.memory.plugged),
       sharedBytes: state.memory.shared.size,
-      sharedRanges: state.memory.shared.intervals.map(([start, end]) => ({ start, end })),
+      sharedRanges: step.kind === "convert" ? (sharedRanges = displayRanges(state.memory.shared)) : sharedRanges,
       ...(migration ? { migration } : {}),
       diagnostics: stepSink.diagnostics,
     });
   });
   return { scenario, vm: vm.name, steps };
+}
+
+/** Shared ranges for drawing: exact up to 256 ranges, else narrow gaps closed (sharedBytes stays exact). */
+function displayRanges(shared: IntervalSet): StepResult["sharedRanges"] {
+  return shared.displayRanges(256).ranges.map(([start, end]) => ({ start, end }));
 }
 
 function currentContainers(state: SimState, analysis: VmAnalysis): ContainerFigures[] {

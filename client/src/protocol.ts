@@ -1,0 +1,22 @@
+// vmtopo's own additions to LSP, as the client uses them. These mirror
+// server/src/lsp/protocol.ts (and the code lens's command id); the client talks to the
+// server over LSP only and never imports it. test/unit/client-protocol.test.ts keeps them equal.
+export const MAPPING_STATE_REQUEST = "vmtopo/mappingState";
+export const MAPPING_STATE_CHANGED = "vmtopo/mappingStateChanged";
+export const SHOW_MAPPING_STATE = "vmtopo.showMappingState";
+
+export interface MappingStateParams {
+  uri: string;
+}
+
+export interface MappingStateChangedParams {
+  uri: string;
+  version: number;
+}
+
+/** The server's answer: the report JSON of CLI.md (passed to the webview untouched). */
+export interface MappingStateResult {
+  uri: string;
+  version: number | null;
+  report: unknown;
+}
