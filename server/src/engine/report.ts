@@ -42,6 +42,15 @@ export interface FiguresAt {
   pageTableBytes: number;
 }
 
+export interface StartupCheck {
+  mappings: number;
+  memslots: number;
+  sections: number;
+  total: number;
+  limit: number;
+  passes: boolean;
+}
+
 export interface ContainerReport {
   id: string;
   backend: string;
@@ -49,11 +58,33 @@ export interface ContainerReport {
   behindViommu: boolean;
   limit: number | null;
   domains: number;
-  startupCheck: { mappings: number; memslots: number; sections: number; total: number; limit: number; passes: boolean } | null;
+  startupCheck: StartupCheck | null;
   boot: FiguresAt | null;
   peak: FiguresAt & { scenario: string | null; step: number | null };
   worstCase: FiguresAt | null;
   pageTableBytes: number;
+}
+
+export interface SectionReport {
+  name: string;
+  kind: string;
+  start: number;
+  end: number;
+  /** the attribute or device that puts the section there */
+  source: SourceRef;
+}
+
+export interface VirtioMemReport {
+  name: string;
+  base: number | null;
+  size: number;
+  blockSize: number;
+  blocks: number;
+  pluggedBlocks: number;
+  usableRegion: number;
+  guestMode: string;
+  largestPassingSize: number | null;
+  source: SourceRef;
 }
 
 export interface VmReport {
@@ -64,8 +95,7 @@ export interface VmReport {
   maxmem: number;
   confidential: string;
   layout: {
-    /** `source`: the attribute or device that puts the section there */
-    sections: { name: string; kind: string; start: number; end: number; source: SourceRef }[];
+    sections: SectionReport[];
     deviceMemory: { start: number; end: number } | null;
     pciHole64: { start: number; end: number } | null;
     highestGpa: number;
@@ -73,18 +103,7 @@ export interface VmReport {
     physBits: number;
     relocatedAbove1T: boolean;
   };
-  virtioMem: {
-    name: string;
-    base: number | null;
-    size: number;
-    blockSize: number;
-    blocks: number;
-    pluggedBlocks: number;
-    usableRegion: number;
-    guestMode: string;
-    largestPassingSize: number | null;
-    source: SourceRef;
-  }[];
+  virtioMem: VirtioMemReport[];
   /** the VM's boot-time vfio devices */
   vfio: { name: string; source: SourceRef }[];
   containers: ContainerReport[];
@@ -92,24 +111,34 @@ export interface VmReport {
   source: SourceRef;
 }
 
+export interface StepContainer {
+  id: string;
+  mappings: number;
+  pinnedBytes: number;
+  pageTableBytes: number;
+  limit: number | null;
+}
+
+export interface StepReport {
+  index: number;
+  line: number;
+  range: A.Range;
+  text: string;
+  host: string;
+  containers: StepContainer[];
+  pluggedBlocks: Record<string, number>;
+  sharedBytes: number;
+  sharedRanges: { start: number; end: number }[];
+  migration?: { to: string; mode: string; bytes: number; seconds: number; faultBytes?: number; faultSeconds?: number };
+  diagnostics: ReportDiagnostic[];
+}
+
 export interface ScenarioReport {
   name: string;
   vm: string;
   /** the scenario's name */
   source: SourceRef;
-  steps: {
-    index: number;
-    line: number;
-    range: A.Range;
-    text: string;
-    host: string;
-    containers: { id: string; mappings: number; pinnedBytes: number; pageTableBytes: number; limit: number | null }[];
-    pluggedBlocks: Record<string, number>;
-    sharedBytes: number;
-    sharedRanges: { start: number; end: number }[];
-    migration?: { to: string; mode: string; bytes: number; seconds: number; faultBytes?: number; faultSeconds?: number };
-    diagnostics: ReportDiagnostic[];
-  }[];
+  steps: StepReport[];
 }
 
 export interface Report {
