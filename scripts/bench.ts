@@ -160,6 +160,7 @@ interface FrameLocator {
   locator(selector: string): Locator & { getAttribute(name: string): Promise<string | null>; evaluate<R, A>(fn: (element: Element, arg: A) => R, arg?: A): Promise<R> };
 }
 interface Harness {
+  keystrokeToWebviewMs(page: VsCodeSession["page"], view: unknown, key: string): Promise<number>;
   launchVsCode(options: { workspace: string; vsixPaths: string[]; artifactPrefix: string; settings: Record<string, unknown> }): Promise<VsCodeSession>;
 }
 
@@ -196,7 +197,7 @@ async function vscodeActivation(): Promise<[string, string, string][]> {
         { polling: "raf", timeout: 60_000 },
       );
       firstDiagnostic.push(performance.now() - started);
-      if (run === 2) webviewUpdate.push(...(await editToWebview(vscode)));
+      if (run === 2) webviewUpdate.push(...(await editToWebview(vscode, harness)));
       await vscode.runCommand("Developer: Show Running Extensions");
       const row = page.locator(".runtime-extensions-editor .monaco-list-row", { hasText: "vmtopo" }).first();
       await row.filter({ hasText: /Activation: \d+ms/ }).waitFor({ state: "visible", timeout: 30_000 });
@@ -218,30 +219,14 @@ async function vscodeActivation(): Promise<[string, string, string][]> {
  * Opens the mapping state beside the 500-line file, then types at the end of a comment,
  * one keystroke at a time, timing each until the webview shows the new document version.
  */
-async function editToWebview(vscode: VsCodeSession): Promise<number[]> {
+async function editToWebview(vscode: VsCodeSession, harness: Harness): Promise<number[]> {
   await vscode.runCommand("vmtopo: Show Mapping State");
   const frame = (vscode.page as unknown as { frameLocator(selector: string): FrameLocator }).frameLocator('iframe.webview.ready[src*="extensionId=vmtopo.vmtopo"]').frameLocator("#active-frame");
   const view = frame.locator("main#view");
   await view.waitFor({ state: "attached", timeout: 30_000 });
   await vscode.goToLine(7, 11); // the end of "// guest 0"
   const samples: number[] = [];
-  for (let i = 0; i < 12; i++) {
-    const version = Number(await view.getAttribute("data-version"));
-    await view.evaluate((element, expected: number) => {
-      (window as unknown as { seen: Promise<number> }).seen = new Promise((resolve) => {
-        const observer = new MutationObserver(() => {
-          if (Number(element.getAttribute("data-version")) >= expected) {
-            observer.disconnect();
-            resolve(Date.now());
-          }
-        });
-        observer.observe(element, { attributes: true, attributeFilter: ["data-version"] });
-      });
-    }, version + 1);
-    const started = Date.now();
-    await vscode.page.keyboard.press(i % 2 === 0 ? "x" : "Backspace");
-    samples.push((await view.evaluate(() => (window as unknown as { seen: Promise<number> }).seen)) - started);
-  }
+  for (let i = 0; i < 12; i++) samples.push(await harness.keystrokeToWebviewMs(vscode.page, view, i % 2 === 0 ? "x" : "Backspace"));
   return samples;
 }
 

@@ -358,6 +358,29 @@ export async function launchVsCode({
   }
 }
 
+/**
+ * Presses `key` and returns the milliseconds until the webview's `view` element (a locator
+ * inside the webview frame) shows a `data-version` above the current one: the time from a
+ * keystroke to the view's update, observed in the page, without polling.
+ */
+export async function keystrokeToWebviewMs(page, view, key) {
+  const version = Number(await view.getAttribute("data-version"));
+  await view.evaluate((element, expected) => {
+    window.__vmtopoSeen = new Promise((resolve) => {
+      const observer = new MutationObserver(() => {
+        if (Number(element.getAttribute("data-version")) >= expected) {
+          observer.disconnect();
+          resolve(Date.now());
+        }
+      });
+      observer.observe(element, { attributes: true, attributeFilter: ["data-version"] });
+    });
+  }, version + 1);
+  const started = Date.now();
+  await page.keyboard.press(key);
+  return (await view.evaluate(() => window.__vmtopoSeen)) - started;
+}
+
 export class VsCodeSession {
   constructor({ server, artifactPrefix, tmpBefore, startedAt }) {
     this.server = server;

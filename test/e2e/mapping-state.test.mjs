@@ -15,7 +15,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
-import { ARTIFACTS_DIR, REPO_ROOT, assertE2ePrerequisites, launchVsCode, waitUntil } from "./harness.mjs";
+import { ARTIFACTS_DIR, REPO_ROOT, assertE2ePrerequisites, launchVsCode, waitUntil, keystrokeToWebviewMs } from "./harness.mjs";
 
 const REQUIRED = ["package.json", "dist/extension.cjs", "dist/server.cjs", "dist/webview.js", "dist/webview.css"];
 const WEBVIEW_IFRAME = 'iframe.webview.ready[src*="extensionId=vmtopo.vmtopo"]';
@@ -158,24 +158,7 @@ test("the mapping state follows the document: right numbers, updates as you type
     // Edit → update latency: one keystroke at a time, alternating 64G ↔ 6G.
     const main = webview.locator("main#view");
     const samples = [];
-    for (let i = 0; i < SAMPLES; i++) {
-      const version = Number(await main.getAttribute("data-version"));
-      await main.evaluate((element, expected) => {
-        window.__vmtopoSeen = new Promise((resolve) => {
-          const observer = new MutationObserver(() => {
-            if (Number(element.getAttribute("data-version")) >= expected) {
-              observer.disconnect();
-              resolve(Date.now());
-            }
-          });
-          observer.observe(element, { attributes: true, attributeFilter: ["data-version"] });
-        });
-      }, version + 1);
-      const started = Date.now();
-      await vscode.page.keyboard.press(i % 2 === 0 ? "Backspace" : "4");
-      const seen = await main.evaluate(() => window.__vmtopoSeen);
-      samples.push(seen - started);
-    }
+    for (let i = 0; i < SAMPLES; i++) samples.push(await keystrokeToWebviewMs(vscode.page, main, i % 2 === 0 ? "Backspace" : "4"));
     samples.sort((a, b) => a - b);
     const median = samples[Math.floor(samples.length / 2)];
     t.diagnostic(`edit → webview update (ms, ${SAMPLES} keystrokes): median ${median}, min ${samples[0]}, max ${samples.at(-1)}; all: ${samples.join(", ")}`);
