@@ -30,14 +30,17 @@ export class TestLspClient {
     });
   }
 
-  /** `capabilities`: the client capabilities sent at initialize (none by default, as a minimal client). */
-  static async start(capabilities: Record<string, unknown> = {}): Promise<TestLspClient> {
+  /**
+   * `capabilities`: the client capabilities sent at initialize (none by default, as a minimal
+   * client); `initializationOptions` as an editor's configuration would send them.
+   */
+  static async start(capabilities: Record<string, unknown> = {}, initializationOptions?: unknown): Promise<TestLspClient> {
     if (!existsSync(serverBundle)) throw new Error(`${serverBundle} is missing: run 'npm run build' first`);
     const child = spawn(process.execPath, [serverBundle, "lsp", "--stdio"], { stdio: "pipe" });
     const connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
     connection.listen();
     const client = new TestLspClient(child, connection);
-    await connection.sendRequest("initialize", { processId: process.pid, rootUri: null, capabilities });
+    await connection.sendRequest("initialize", { processId: process.pid, rootUri: null, capabilities, initializationOptions });
     await connection.sendNotification("initialized", {});
     return client;
   }

@@ -13,6 +13,7 @@ export function startServer(): void {
   const settings = new Settings();
   const initialized: (() => void)[] = [];
   let clientCapabilities: ClientCapabilities = {};
+  let clientCommands = new Set<string>();
   const context: ServerContext = {
     connection,
     documents,
@@ -20,12 +21,15 @@ export function startServer(): void {
     settings,
     whenInitialized: (callback) => initialized.push(callback),
     clientCapabilities: () => clientCapabilities,
+    clientHandles: (command) => clientCommands.has(command),
   };
   for (const feature of FEATURES) feature.register(context);
 
   connection.onInitialize((params) => {
     clientCapabilities = params.capabilities;
     settings.supported = params.capabilities.workspace?.configuration === true;
+    settings.initialize(params.initializationOptions);
+    clientCommands = clientCommandsFrom(params.initializationOptions);
     const capabilities: ServerCapabilities = {
       textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
     };
@@ -36,10 +40,22 @@ export function startServer(): void {
     void settings.refresh(connection);
     initialized.forEach((callback) => callback());
   });
-  connection.onDidChangeConfiguration(() => void settings.refresh(connection));
+  connection.onDidChangeConfiguration((params) => {
+    if (settings.supported) void settings.refresh(connection);
+    else settings.push(params?.settings);
+  });
 
   documents.listen(connection);
   connection.listen();
+}
+
+/**
+ * The client-side commands the client says it runs (`initializationOptions.clientCommands`):
+ * only those may appear in code lenses, so editors other than VS Code get no dead buttons.
+ */
+function clientCommandsFrom(options: unknown): Set<string> {
+  const list = typeof options === "object" && options !== null ? (options as { clientCommands?: unknown }).clientCommands : undefined;
+  return new Set(Array.isArray(list) ? list.filter((item): item is string => typeof item === "string") : []);
 }
 
 declare const __VMTOPO_VERSION__: string | undefined;
