@@ -4,6 +4,7 @@ import { analyzeText } from "../engine/analyze";
 import { parseArgs, UsageError, type Io } from "./args";
 import { diskReader, enginePath, readOrReport } from "./files";
 import { toSarif } from "./sarif";
+import { VERSION } from "./version";
 
 export interface CheckedFile {
   path: string;
@@ -27,7 +28,7 @@ export async function runCheck(args: string[], io: Io): Promise<number> {
   }
 
   if (format === "json") io.out(JSON.stringify({ files: checked.map(jsonFile) }, null, 2) + "\n");
-  else if (format === "sarif") io.out(JSON.stringify(toSarif(checked), null, 2) + "\n");
+  else if (format === "sarif") io.out(JSON.stringify(toSarif(checked, VERSION), null, 2) + "\n");
   else io.out(textReport(checked));
 
   return checked.some((f) => f.diagnostics.some((d) => d.severity === "error")) ? 1 : 0;

@@ -1,5 +1,6 @@
 // Command-line parsing and dispatch (CLI.md). Exit codes: 0 fine, 1 findings (errors, or
 // files fmt --check would change), 2 usage errors or unreadable files.
+import { VERSION } from "./version";
 import { runCheck } from "./check";
 import { UsageError, type Io } from "./args";
 import { runFmt } from "./fmt";
@@ -53,5 +54,3 @@ export async function runCli(args: string[], io: Io = processIo): Promise<number
   }
 }
 
-declare const __VMTOPO_VERSION__: string | undefined;
-const VERSION = typeof __VMTOPO_VERSION__ === "string" ? __VMTOPO_VERSION__ : "dev";

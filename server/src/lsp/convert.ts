@@ -2,7 +2,7 @@
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { DiagnosticSeverity, type Diagnostic as LspDiagnostic } from "vscode-languageserver";
 import type { EngineDiagnostic } from "../engine/sink";
-import { rulePage } from "./rule-pages";
+import { rulePage } from "../files/rule-pages";
 
 const SEVERITY = {
   error: DiagnosticSeverity.Error,
