@@ -29,7 +29,7 @@ const text = "vm v {\n  memory 4G\n}\n";
 const EXPECTED_DIAGNOSTIC = "2 VT001 expected '=' but found '4G'";
 
 before(() => {
-  const missing = Object.entries(EDITORS).filter(([command]) => spawnSync("sh", ["-c", `command -v ${command}`]).status !== 0).map(([, pkg]) => pkg);
+  const missing: string[] = Object.entries(EDITORS).filter(([command]) => spawnSync("sh", ["-c", `command -v ${command}`]).status !== 0).map(([, pkg]) => pkg);
   if (!existsSync(EGLOT)) missing.push("elpa-eglot");
   if (missing.length > 0) {
     const install = spawnSync("sh", ["-c", `apt-get update -qq && apt-get install -y -qq --no-install-recommends ${missing.join(" ")}`], { encoding: "utf8" });
