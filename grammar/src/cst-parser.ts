@@ -162,6 +162,7 @@ class VmtopoCstParser extends CstParser {
     this.CONSUME(T.LCurly);
     this.blockItems([
       { GATE: () => DEVICE_KEYWORDS.has(this.LA(1).tokenType) && this.LA(2).tokenType !== T.Equals, ALT: () => this.SUBRULE(this.device) },
+      { GATE: () => this.LA(1).tokenType === T.Numa && this.LA(2).tokenType === T.LCurly, ALT: () => this.SUBRULE(this.numaBlock) },
       { GATE: () => this.atBlockStart(), ALT: () => this.SUBRULE(this.unknownBlock) },
       { ALT: () => this.SUBRULE(this.attribute) },
     ]);
@@ -175,6 +176,24 @@ class VmtopoCstParser extends CstParser {
       { ALT: () => this.CONSUME(T.Dimm, { LABEL: "keyword" }) },
     ]);
     this.CONSUME(T.Identifier, { LABEL: "name" });
+    this.SUBRULE(this.attributeBlock);
+  });
+
+  /** `numa { node N { ... } ... }` inside a VM. */
+  private numaBlock = this.RULE("numaBlock", () => {
+    this.CONSUME(T.Numa, { LABEL: "keyword" });
+    this.CONSUME(T.LCurly);
+    this.blockItems([
+      { GATE: () => this.LA(1).tokenType === T.Node && this.LA(2).tokenType !== T.Equals, ALT: () => this.SUBRULE(this.numaNode) },
+      { GATE: () => this.atBlockStart(), ALT: () => this.SUBRULE(this.unknownBlock) },
+      { ALT: () => this.SUBRULE(this.attribute) },
+    ]);
+    this.CONSUME(T.RCurly);
+  });
+
+  private numaNode = this.RULE("numaNode", () => {
+    this.CONSUME(T.Node, { LABEL: "keyword" });
+    this.CONSUME(T.NumberLiteral, { LABEL: "id" });
     this.SUBRULE(this.attributeBlock);
   });
 

@@ -34,6 +34,8 @@ export const Hugepages = keyword("hugepages");
 export const Reserved = keyword("reserved");
 export const VirtioMem = keyword("virtio-mem");
 export const Dimm = keyword("dimm");
+export const Numa = keyword("numa");
+export const Node = keyword("node");
 export const Resize = keyword("resize");
 export const To = keyword("to");
 export const Convert = keyword("convert");
@@ -50,7 +52,7 @@ export const X = keyword("x");
 /** Every keyword, longest first so that a keyword which prefixes another never wins. */
 export const KEYWORDS: TokenType[] = [
   ViommuMap, VirtioMem, Hugepages, Postcopy, Scenario, Reserved, Hotplug, Convert, Migrate,
-  Precopy, Private, Import, Resize, Unplug, Shared, Iommu, Host, Vfio, Dimm, For, Vm, On, To, X,
+  Precopy, Private, Import, Resize, Unplug, Shared, Iommu, Host, Vfio, Dimm, Numa, Node, For, Vm, On, To, X,
 ];
 
 /**

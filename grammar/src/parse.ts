@@ -81,7 +81,8 @@ const STRAY_CONTEXT: Readonly<Record<string, string>> = {
   iommuBlock: "expected an iommu attribute (name = value) or 'reserved NAME = range'",
   attributeBlock: "expected an attribute (name = value)",
   hugepagesBlock: "expected a huge page pool such as '2M = 512'",
-  vmDecl: "expected a VM attribute (name = value) or a 'virtio-mem', 'vfio' or 'dimm' device",
+  vmDecl: "expected a VM attribute (name = value), a 'virtio-mem', 'vfio' or 'dimm' device, or a 'numa' block",
+  numaBlock: "expected a NUMA node such as 'node 0 { memory = 8G }'",
   scenarioDecl: "expected a scenario step (resize, convert, hotplug, unplug, migrate or viommu-map)",
 };
 
@@ -404,8 +405,14 @@ class AstBuilder {
   private vm(node: CstNode): A.Vm {
     const c = node.children;
     const start = this.startOf(node);
-    const items = this.ordered(c, ["attribute", "device", "unknownBlock"]).map((child) =>
-      child.name === "attribute" ? this.attribute(child) : child.name === "unknownBlock" ? this.unknownBlock(child) : this.device(child),
+    const items = this.ordered(c, ["attribute", "device", "numaBlock", "unknownBlock"]).map((child): A.VmItem =>
+      child.name === "attribute"
+        ? this.attribute(child)
+        : child.name === "unknownBlock"
+          ? this.unknownBlock(child)
+          : child.name === "numaBlock"
+            ? this.numaBlock(child)
+            : this.device(child),
     );
     this.reportStrays(this.nodes(c, "stray"), "vmDecl");
     const vm: A.Vm = {
@@ -416,6 +423,29 @@ class AstBuilder {
     };
     if (c.onKeyword) vm.host = this.name(this.token(c, "host"), this.after(c, ["onKeyword"], start));
     return vm;
+  }
+
+  private numaBlock(node: CstNode): A.NumaBlock {
+    const c = node.children;
+    const start = this.startOf(node);
+    const items = this.ordered(c, ["numaNode", "attribute", "unknownBlock"]).map((child): A.NumaBlock["items"][number] =>
+      child.name === "attribute" ? this.attribute(child) : child.name === "unknownBlock" ? this.unknownBlock(child) : this.numaNode(child),
+    );
+    this.reportStrays(this.nodes(c, "stray"), "numaBlock");
+    return { kind: "numa", keyword: this.keywordRange(c, start), items, range: this.nodeRange(node, start) };
+  }
+
+  private numaNode(node: CstNode): A.NumaNode {
+    const c = node.children;
+    const start = this.startOf(node);
+    const block = this.node(c, "attributeBlock");
+    return {
+      kind: "numa-node",
+      keyword: this.keywordRange(c, start),
+      id: this.numberOrMissing(this.token(c, "id"), this.after(c, ["keyword"], start)),
+      attributes: block ? this.attributeBlock(block) : [],
+      range: this.nodeRange(node, start),
+    };
   }
 
   private device(node: CstNode): A.Device {

@@ -303,6 +303,7 @@ const CONTEXT_NAMES: Record<Context, string> = {
   "virtio-mem": "attribute of a `virtio-mem` device",
   vfio: "attribute of a `vfio` device",
   dimm: "attribute of a `dimm` device",
+  "numa-node": "attribute of a NUMA `node` (`numa { node N { ... } }`)",
 };
 
 const CONTEXT_SOURCES: Record<Context, string> = {
@@ -313,6 +314,7 @@ const CONTEXT_SOURCES: Record<Context, string> = {
   "virtio-mem": "LANGUAGE.md, vm, `virtio-mem NAME { ... }`",
   vfio: "LANGUAGE.md, vm, `vfio NAME { ... }`",
   dimm: "LANGUAGE.md, vm, `dimm NAME { ... }`",
+  "numa-node": "docs/language-numa.md, vm, `numa { node N { ... } }`",
 };
 
 function typeText(type: ValueType): string {
