@@ -1,8 +1,10 @@
 // `vmtopo report FILE [--format text|json] [--scenario NAME]`: the figures of every VM,
 // container and scenario step of a file.
 import { analyzeText } from "../engine/analyze";
-import { bytes, count, duration, hex } from "../engine/format";
-import { buildReport, type ContainerReport, type FiguresAt, type Report } from "../engine/report";
+import { duration, hex } from "../engine/format";
+import { formatBytes as bytes, formatCount as count } from "../engine/format-units";
+import { buildReport, type ContainerReport, type FiguresAt, type Report, type VmReport } from "../engine/report";
+import { verdictHeadline } from "../engine/verdict";
 import { parseArgs, UsageError, type Io } from "./args";
 import { diskReader, enginePath, readOrReport } from "./files";
 import { table } from "./table";
@@ -33,6 +35,7 @@ export function textReport(report: Report): string {
   const out: string[] = [];
   for (const vm of report.vms) {
     out.push(`vm ${vm.name} on ${vm.host}: ${vm.machine}, ${bytes(vm.memory)} boot RAM, maxmem ${bytes(vm.maxmem)}${vm.confidential !== "none" ? `, ${vm.confidential}` : ""}`);
+    out.push(verdictLine(vm));
     const l = vm.layout;
     out.push(`  highest GPA ${hex(l.highestGpa)}: needs ${l.physBitsNeeded} phys-bits, has ${l.physBits}${l.relocatedAbove1T ? "; RAM above 4 GiB relocated to 1 TiB (AMD)" : ""}`);
     const regions = [
@@ -86,6 +89,13 @@ export function textReport(report: Report): string {
   }
   if (report.vms.length === 0 && report.scenarios.length === 0) out.push(`${report.file}: no VMs or scenarios`);
   return out.join("\n").replace(/\n+$/, "") + "\n";
+}
+
+/** The VM's verdict, as the webview's banner says it: the headline, then the first reason. */
+export function verdictLine(vm: VmReport): string {
+  const v = vm.verdict;
+  const mark = v.kind === "starts" ? "✓" : v.kind === "starts-with-warnings" ? "⚠" : "✗";
+  return `  ${mark} ${verdictHeadline(v)}${v.message ? `: ${v.message}` : ""}`;
 }
 
 function containerRow(c: ContainerReport): string[] {
