@@ -49,8 +49,8 @@ describe("hover on a vfio device: its container", () => {
     for (const text of texts) {
       includesAll(text, [
         "**vfio nic0** · container c0 (type1)",
-        "| at boot | 3 | 512 KiB | 16 KiB |",
-        "| worst case | 4,194,243 | ≈ 16 GiB |",
+        "- at boot: **3 mappings** · 512 KiB pinned · 16 KiB of IOMMU page tables",
+        "- worst case: **4,194,243 mappings** · 16 GiB pinned",
         "Limit 65,535 (`dma-entry-limit`): boot fits · peak fits · worst case **over** by 4,128,708.",
         "4,194,240 possible mappings + 32,764 memslots − 3 sections = **4,227,001** > 65,535: **fails** (VT201, an error: realize fails)",
       ]);
@@ -71,7 +71,7 @@ describe("hover on a vfio device: its container", () => {
         ),
       )
     ).texts;
-    includesAll(text, ["| peak: bounce, step 1 | 65,539 | 256.5 MiB |", "peak **over** by 4", "(VT201, a warning before QEMU 10.2)"]);
+    includesAll(text, ["- peak: bounce, step 1: **65,539 mappings** · 256.5 MiB pinned", "peak **over** by 4", "(VT201, a warning before QEMU 10.2)"]);
   });
 
   test("iommufd: no entry limit and no start-up check", async () => {
@@ -89,9 +89,9 @@ scenario s for v {
   hotplug vfio ‸nic1 { backend = iommufd }
   unplug ‸nic0
 }`);
-    includesAll(texts[0], ["**vfio nic1** · container c1 (iommufd)", "| peak: s, step 1 | 6 |"]);
+    includesAll(texts[0], ["**vfio nic1** · container c1 (iommufd)", "- peak: s, step 1: **6 mappings**"]);
     assert.ok(!texts[0]!.includes("at boot"), texts[0]!);
-    includesAll(texts[1], ["**vfio nic0** · container c0 (type1)", "| at boot | 6 |"]);
+    includesAll(texts[1], ["**vfio nic0** · container c0 (type1)", "- at boot: **6 mappings**"]);
   });
 });
 
@@ -164,7 +164,7 @@ scenario s for v {
   ‸resize vmem0 to 8G
   migrate to h ‸postcopy
 }`);
-  includesAll(texts[0], ["**step 1** of s: `resize vmem0 to 8G`", "After it, on h:", "- c0 (nic0, type1): **14** DMA mappings of 65,535 ✓, pinned ≈ 12 GiB", "- vmem0: 8 blocks plugged (8 GiB)", "Raises nothing."]);
+  includesAll(texts[0], ["**step 1** of s: `resize vmem0 to 8G`", "After it, on h:", "- c0 (nic0, type1): **14** DMA mappings of 65,535 ✓, pinned 12 GiB", "- vmem0: 8 blocks plugged (8 GiB)", "Raises nothing."]);
   includesAll(texts[1], ["**step 2** of s: `migrate to h postcopy`", "- migration (postcopy to h): 12 GiB in ≈ 10.31 s; each fault fetches 1 GiB in 859 ms", "Raises VT302 (error), VT303 (warning)."]);
 });
 

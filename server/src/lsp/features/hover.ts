@@ -13,7 +13,7 @@ import { attributeSpec, type AttributeSpec, type Context, type ValueType } from 
 import { atLeast } from "../../engine/version";
 import { guestMemoryBlockSize, type VirtioMemFigures, type VmAnalysis } from "../../engine/vm-analysis";
 import type { Feature } from "../context";
-import { approx, bootContainerOf, containerAfter, containerReportOf, scenarioOf, size, vmAnalysisNamed, vmAnalysisOf } from "../figures";
+import { bootContainerOf, containerAfter, mappings, containerReportOf, scenarioOf, size, vmAnalysisNamed, vmAnalysisOf } from "../figures";
 import { attributeContext, locate, type Located } from "../locate";
 
 export const hover: Feature = {
@@ -141,13 +141,9 @@ function containerHover(analysis: Analysis, vm: VmAnalysis, device: string, id: 
   if (at && now && !(peakScenario === scenarioName(analysis, at) && report.peak.step === at.index)) rows.push([`after step ${at.index}`, `step ${at.index}`, now]);
   rows.push([peakScenario === null ? "peak (at boot)" : `peak: ${peakScenario}, step ${report.peak.step}`, "peak", report.peak]);
   if (report.worstCase) rows.push(["worst case", "worst case", report.worstCase]);
-  lines.push(
-    [
-      "| | DMA mappings | pinned | IOMMU page tables |",
-      "|:--|--:|--:|--:|",
-      ...rows.map(([label, , f]) => `| ${label} | ${count(f.mappings)} | ${approx(f.pinnedBytes)} | ${approx(f.pageTableBytes)} |`),
-    ].join("\n"),
-  );
+  // A list, not a table: VS Code's hover draws table cells without padding, so right-aligned
+  // columns ran together ("6 ≈ 64 GiB"); every figure here carries its own label.
+  lines.push(rows.map(([label, , f]) => `- ${label}: **${mappings(f.mappings)}** · ${bytes(f.pinnedBytes)} pinned · ${bytes(f.pageTableBytes)} of IOMMU page tables`).join("\n"));
 
   if (report.limit === null) {
     lines.push("No entry limit (iommufd).");
@@ -243,7 +239,7 @@ function stepHover(vm: VmAnalysis, s: ScenarioResult, step: StepResult): string 
   const items: string[] = [];
   for (const c of step.containers) {
     const limit = c.limit === null ? "" : ` of ${count(c.limit)} ${c.mappings > c.limit ? "✗" : "✓"}`;
-    items.push(`- ${c.id} (${c.devices.map((d) => d.name).join(", ")}, ${c.backend}): **${count(c.mappings)}** DMA mapping${c.mappings === 1 ? "" : "s"}${limit}, pinned ${approx(c.pinnedBytes)}`);
+    items.push(`- ${c.id} (${c.devices.map((d) => d.name).join(", ")}, ${c.backend}): **${count(c.mappings)}** DMA mapping${c.mappings === 1 ? "" : "s"}${limit}, pinned ${bytes(c.pinnedBytes)}`);
   }
   for (const d of vm.vm.virtioMem) {
     const blocks = step.pluggedBlocks[d.name] ?? 0;
