@@ -302,6 +302,12 @@ const ROWS: Row[] = [
     ],
   },
   {
+    what: "VT002: dma-entry-limit on an iommufd host does nothing: remove it",
+    code: "VT002",
+    fixture: "host h {\n  vfio {\n    backend = iommufd\n    dma-entry-limit = 100000\n  }\n}\nvm v on h {\n  memory = 4G\n}\n",
+    fixes: [{ title: "Remove 'dma-entry-limit'", preferred: true, result: replace("    dma-entry-limit = 100000\n", "") }],
+  },
+  {
     what: "VT004: the value the message suggests (machine = q53 → q35)",
     code: "VT004",
     fixture: "vm v {\n  machine = q53\n  memory = 4G\n}\n",

@@ -156,7 +156,7 @@ const FIXERS: Record<string, Fixer> = {
   VT106: fixMultiple,
   VT404: fixResize,
   VT110: fixPhysBits,
-  VT002: fixName,
+  VT002: (session, d) => [...fixName(session, d), ...fixRemove(session, d)],
   VT005: (session, d) => [...fixName(session, d), ...fixMissingImport(session, d)],
   VT405: fixName,
   VT203: fixMemlock,
@@ -235,6 +235,18 @@ function fixSyntax(session: FixSession, d: EngineDiagnostic): Fix[] {
     return [{ title: `Change to '${fixed}'`, edits: [session.replace(session.path, d.range, fixed)], preferred: true }];
   }
   return [];
+}
+
+/** VT002 for a host setting that does nothing with its backend: remove it. */
+function fixRemove(session: FixSession, d: EngineDiagnostic): Fix[] {
+  const name = d.data?.remove;
+  if (typeof name !== "string") return [];
+  const attribute = [...session.program.hosts.values()]
+    .filter((h) => h.file === session.path)
+    .flatMap((h) => h.decl.items.flatMap((i) => (i.kind === "host-vfio" ? i.attributes : [])))
+    .find((a) => sameRange(a.name.range, d.range));
+  const edit = attribute && session.removeItem(session.path, attribute.range);
+  return edit ? [{ title: `Remove '${name}'`, edits: [edit], preferred: true }] : [];
 }
 
 /** VT005 at an import of a file that does not exist: create it (empty). */
@@ -321,7 +333,8 @@ function fixName(session: FixSession, d: EngineDiagnostic): Fix[] {
 function fixMemlock(session: FixSession, d: EngineDiagnostic): Fix[] {
   const pinned = numberData(d, "pinned");
   if (pinned === undefined) return [];
-  const hostName = session.hostAt(d.range);
+  // a host-level VT203 (VMs sharing the user's pins) names its host
+  const hostName = typeof d.data?.host === "string" ? d.data.host : session.hostAt(d.range);
   const declared = hostName === undefined ? undefined : session.program.hosts.get(hostName);
   if (!declared) return [];
   const block = hostBlock(declared.decl);
@@ -525,6 +538,24 @@ class FixSession {
       return { path, start: afterBrace, end: closeAt, text: eol + indented(indent) + eol + blockIndent };
     }
     return { path, start: afterBrace, end: afterBrace, text: ` ${inline}` };
+  }
+
+  /** Deletes an item: its whole line when it stands alone there, else the item and the spaces after it. */
+  removeItem(path: string, range: Range): Edit | null {
+    const text = this.text(path);
+    const lines = this.lines(path);
+    if (text === undefined || !lines) return null;
+    let start = lines.offset(range.start);
+    let end = lines.offset(range.end);
+    const lineStart = lines.offset({ line: range.start.line, character: 0 });
+    const lineEnd = endOfLine(text, end);
+    if (text.slice(lineStart, start).trim() === "" && text.slice(end, lineEnd).trim() === "") {
+      start = lineStart;
+      end = lineEnd + (text.startsWith("\r\n", lineEnd) ? 2 : lineEnd < text.length ? 1 : 0);
+    } else {
+      while (end < lineEnd && text[end] === " ") end++;
+    }
+    return { path, start, end, text: "" };
   }
 
   /**
