@@ -183,7 +183,7 @@ scenario s for v {
   assert.equal(texts[2], "**1 MiB** · 1,048,576 bytes · 0x100000 · 256 × 4 KiB pages");
 });
 
-test("hover on an attribute name: meaning, default and source; the block decides which table", async () => {
+test("hover on an attribute name: meaning, the value it has here, and the language reference; the block decides which table", async () => {
   const { texts } = await hovers(`
 host h {
   vfio { ‸backend = type1 }
@@ -192,10 +192,29 @@ vm v on h {
   memory = 4G
   ‸backend = memfd
   virtio-mem m { size = 1G ‸block-size = 2M }
+  virtio-mem big { size = 4G ‸page-size = 1G }
 }`);
-  includesAll(texts[0], ["**backend** · attribute of a host's `vfio { }` block", "`type1` | `iommufd`", "default: type1"]);
-  includesAll(texts[1], ["**backend** · `vm` attribute", "`ram` | `memfd` | `file`", "default: ram", "source: LANGUAGE.md, vm"]);
-  includesAll(texts[2], ["**block-size** · attribute of a `virtio-mem` device", "hot(un)plug granularity", "default: QEMU's default for the backend"]);
+  includesAll(texts[0], ["**backend** · attribute of a host's `vfio { }` block", "`type1` | `iommufd`", "here: **type1** (default: type1)", "docs/language.md#host-vfio)"]);
+  includesAll(texts[1], ["**backend** · `vm` attribute", "`ram` | `memfd` | `file`", "here: **memfd** (default: ram)", "docs/language.md#vm)"]);
+  includesAll(texts[2], ["**block-size** · attribute of a `virtio-mem` device", "hot(un)plug granularity", "here: **2 MiB**"]);
+  for (const text of texts) assert.ok(!/LANGUAGE\.md|DOMAIN\.md|source:/.test(text!), text!);
+});
+
+test("hover on an attribute: the default as it applies to this VM, not a formula (block-size under 1G pages: 1 GiB)", async () => {
+  const { texts } = await hovers(`
+vm v {
+  memory = 4G
+  maxmem = 12G
+  page-size = 1G
+  virtio-mem m {
+    size = 8G
+    ‸block-size = 1G
+    ‸backend = memfd
+  }
+}`);
+  includesAll(texts[0], ["here: **1 GiB** (default: 1 GiB (QEMU's for a 1 GiB-page memfd backend))"]);
+  includesAll(texts[1], ["here: **memfd** (default: ram (the VM's))"]);
+  for (const text of texts) assert.ok(!text!.includes("QEMU's default for the backend"), text!);
 });
 
 test("no hover on punctuation, comments or an unknown attribute", async () => {

@@ -5,6 +5,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { analyzeText } from "../../server/src/engine/analyze";
+import { SCHEMA } from "../../server/src/engine/schema";
 import { repoRoot } from "../support/fixtures";
 
 // The project's own list of codes is the rule index (docs/rules/README.md, written from the
@@ -64,4 +65,22 @@ describe("rule page examples", () => {
       });
     }
   }
+});
+
+describe("the language reference (docs/language.md, linked from hovers)", () => {
+  const reference = readFileSync(join(repoRoot, "docs", "language.md"), "utf8");
+  test("documents every attribute of every block", () => {
+    const missing = Object.entries(SCHEMA).flatMap(([context, specs]) => specs.filter((spec) => !reference.includes(`\`${spec.name}\``)).map((spec) => `${context}.${spec.name}`));
+    assert.deepEqual(missing, []);
+  });
+  test("has the sections hovers link to", () => {
+    for (const heading of ["## host", "### host iommu", "### host vfio", "## vm", "### virtio-mem", "### vfio devices", "### dimm", "## scenario"]) {
+      assert.ok(reference.includes(`\n${heading}\n`), heading);
+    }
+  });
+  test("its first example is a valid file", () => {
+    const example = /```vmtopo\n([\s\S]*?)```/.exec(reference)![1];
+    const analysis = analyzeText(example, "/reference/first.vmtopo", { read: () => undefined });
+    assert.deepEqual(analysis.diagnostics.filter((d) => d.code < "VT100").map((d) => `${d.code} ${d.message}`), []);
+  });
 });
