@@ -14,7 +14,7 @@ describe("formatBytes: the binary unit chosen by magnitude, at most two decimals
     assert.equal(formatBytes(0), "0 B");
     assert.equal(formatBytes(1), "1 B");
     assert.equal(formatBytes(100), "100 B");
-    assert.equal(formatBytes(1000), "1000 B");
+    assert.equal(formatBytes(1000), "1,000 B");
     assert.equal(formatBytes(512 * KiB), "512 KiB");
     assert.equal(formatBytes(TiB), "1 TiB");
     assert.equal(formatBytes(137 * GiB), "137 GiB");

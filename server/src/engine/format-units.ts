@@ -35,7 +35,7 @@ export function formatCount(n: number): string {
   return sign + grouped + (fraction !== undefined ? `.${fraction}` : "");
 }
 
-/** At most two decimals, trailing zeros trimmed: 8.5 → "8.5", 8 → "8". */
+/** At most two decimals, trailing zeros trimmed, digits grouped: 8.5 → "8.5", 1000 → "1,000". */
 function trimmed(value: number): string {
-  return value.toFixed(2).replace(/\.00$|(\.\d)0$/, "$1");
+  return formatCount(Number(value.toFixed(2)));
 }

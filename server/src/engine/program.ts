@@ -75,7 +75,7 @@ export function loadProgram(entry: string, reader: SourceReader, entryText?: str
       if (program.files.has(target)) continue;
       const imported = reader.read(target);
       if (imported === undefined) {
-        file.sink.error("VT005", imp.path.range, `cannot read the imported file '${imp.path.value}' (${target})`);
+        file.sink.error("VT005", imp.path.range, `cannot read the imported file '${imp.path.value}' (${target})`, { missingFile: target });
         continue;
       }
       visit(target, imported);

@@ -35,7 +35,7 @@ const BACKEND_DOC = "memory backend: `ram` (anonymous), `memfd`, or `file` (see 
 export const SCHEMA: Readonly<Record<Context, readonly AttributeSpec[]>> = {
   host: [
     { name: "arch", type: enumOf("x86_64", "aarch64"), default: "x86_64", doc: "host architecture" },
-    { name: "kernel", type: { kind: "version" }, default: '"6.18"', doc: "Linux version; gates features (DOMAIN.md, versions)" },
+    { name: "kernel", type: { kind: "version" }, default: '"6.18"', doc: "Linux version; gates features such as iommufd (6.2) and the KVM memslot count (5.12)" },
     { name: "qemu", type: { kind: "version" }, default: '"10.2"', doc: "QEMU version run on this host" },
     { name: "phys-bits", type: { kind: "integer", min: 32, max: 64 }, default: "46 (x86_64), 48 (aarch64)", doc: "host physical address bits, used by `cpu = host`" },
     { name: "memory", type: size, doc: "host RAM; enables the capacity checks" },
