@@ -15,29 +15,7 @@ import { pathToFileURL } from "node:url";
 import { format, parse } from "../grammar/src/index";
 import { analyzeText } from "../server/src/engine/analyze";
 import { TestLspClient } from "../test/support/lsp-client";
-
-function generatedFile(lines: number): string {
-  const out: string[] = ['host spr {', '  qemu = "10.2"', "  iommu {", "    page-sizes = [4K, 2M, 1G]", "  }", "}"];
-  for (let i = 0; out.length < lines; i++) {
-    out.push(
-      `// guest ${i}`,
-      `vm g${i} on spr {`,
-      "  memory = 16G",
-      "  maxmem = 80G",
-      `  virtio-mem vmem${i} {`,
-      "    size = 64G",
-      "    block-size = 2M",
-      "  }",
-      `  vfio nic${i} { host = "0000:3b:00.0" }`,
-      "}",
-      `scenario s${i} for g${i} {`,
-      "  convert 0 .. 256M to shared",
-      `  resize vmem${i} to 4G`,
-      "}",
-    );
-  }
-  return out.join("\n") + "\n"; // whole blocks: about `lines` lines
-}
+import { churnScenario as convertScenario, generatedFile } from "./bench/inputs";
 
 function median(samples: number[]): number {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -53,20 +31,6 @@ function measure(run: () => void, repetitions: number): number {
     samples.push(performance.now() - started);
   }
   return median(samples);
-}
-
-/** A confidential guest converting 10,000 scattered 4 KiB..64 KiB ranges back and forth in its first GiB. */
-function convertScenario(memory: string, steps: number): string {
-  const out = [`host h { qemu = "10.2" vfio { backend = iommufd } }`, `vm td on h {`, `  confidential = tdx`, `  memory = ${memory}`, `  vfio nic0 {}`, `}`, `scenario churn for td {`];
-  let seed = 1;
-  const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
-  for (let i = 0; i < steps; i++) {
-    const page = 256 + Math.floor(random() * 200_000); // inside ram-below-4g of both guests
-    const pages = 1 + Math.floor(random() * 16);
-    out.push(`  convert ${page * 4096} .. ${(page + pages) * 4096} to ${i % 3 === 2 ? "private" : "shared"}`);
-  }
-  out.push("}");
-  return out.join("\n") + "\n";
 }
 
 const rows: [string, string, string][] = [];
