@@ -203,7 +203,11 @@ function recordLookups(lookup: HostLookup): { lookup: HostLookup; queries: ((now
 /** VT112: the hugetlb memory of all VMs placed on a host must fit its free pools. */
 function checkHugepagePools(vms: VmModel[], program: Program): void {
   const byHost = new Map<HostModel, VmModel[]>();
-  for (const vm of vms) byHost.set(vm.host, [...(byHost.get(vm.host) ?? []), vm]);
+  for (const vm of vms) {
+    const guests = byHost.get(vm.host);
+    if (guests) guests.push(vm);
+    else byHost.set(vm.host, [vm]);
+  }
   for (const [host, guests] of byHost) {
     const totals = new Map<Bytes, Bytes>();
     for (const vm of guests) for (const [page, need] of hugetlbNeeds(vm)) totals.set(page, (totals.get(page) ?? 0) + need);

@@ -22,61 +22,67 @@ const NAME_TOKENS = new Set([T.Identifier, ...T.KEYWORDS]);
 interface Segment {
   start: number;
   text: string;
+  /** its parse on its own, once needed */
+  alone?: ParseResult;
+  /** the group it begins, as last placed */
+  group?: Placed;
 }
 
 /** A group of segments parsed together, placed in the document. */
 interface Placed {
-  text: string;
-  start: number;
+  /** the texts of its segments (the same strings while they are unchanged) */
+  members: string[];
+  /** whether it ends where the next segment may be parsed alone (not at the end of the text) */
+  closed: boolean;
   at: Position;
   relative: ParseResult;
   imports: A.Import[];
   declarations: A.Declaration[];
   diagnostics: Diagnostic[];
+  /** its tokens and comments placed at `placedAt`, once asked for */
   tokens?: IToken[];
   comments?: IToken[];
+  placedAt?: number;
 }
 
 export class IncrementalParser {
   private segments: Segment[] = [];
   private text = "";
-  /** relative parses by text, and their placements by position, of the current version */
-  private parses = new Map<string, ParseResult>();
-  private placements = new Map<string, Placed>();
 
   parse(text: string): ParseResult {
-    this.segments = text === this.text && this.segments.length > 0 ? this.segments : this.resegment(text);
+    const segments = (this.segments = text === this.text && this.segments.length > 0 ? this.segments : this.resegment(text));
     this.text = text;
     const lines = new LineIndex(text);
-    const parses = new Map<string, ParseResult>();
-    const placements = new Map<string, Placed>();
-    const parseText = (source: string): ParseResult => {
-      let result = parses.get(source) ?? this.parses.get(source);
-      if (!result) result = parse(source);
-      parses.set(source, result);
-      return result;
-    };
+    const alone = (segment: Segment) => (segment.alone ??= parse(segment.text));
 
     const groups: Placed[] = [];
-    for (let i = 0; i < this.segments.length; ) {
-      let j = i + 1;
-      let source = this.segments[i].text;
-      while (j < this.segments.length && !closes(parseText(source), this.segments[j - 1].start - this.segments[i].start, parseText(this.segments[j - 1].text))) {
-        source += this.segments[j].text;
-        j++;
-      }
-      const start = this.segments[i].start;
+    const starts: number[] = [];
+    for (let i = 0; i < segments.length; ) {
+      const first = segments[i];
+      const start = first.start;
       const at = lines.position(start);
-      const key = `${at.line}:${at.character}:${source}`;
-      let placed = placements.get(key) ?? this.placements.get(key);
-      if (!placed || placed.start !== start) placed = place(source, start, at, parseText(source), placed);
-      placements.set(key, placed);
+      let placed = first.group;
+      if (!placed || !sameMembers(placed, segments, i)) {
+        // Grow the group until the parse of the whole text would be back at the top level.
+        let j = i + 1;
+        let source = first.text;
+        let group = j === segments.length ? undefined : alone(first);
+        while (j < segments.length && !closes(group!, segments[j - 1].start - start, alone(segments[j - 1]))) {
+          source += segments[j].text;
+          j++;
+          group = parse(source);
+        }
+        const members = segments.slice(i, j).map((s) => s.text);
+        placed = place(members, j < segments.length, at, group ?? alone(first));
+      } else if (placed.at.line !== at.line || placed.at.character !== at.character) {
+        placed = place(placed.members, placed.closed, at, placed.relative);
+      }
+      first.group = placed;
       groups.push(placed);
-      i = j;
+      starts.push(start);
+      i += placed.members.length;
     }
-    this.parses = parses;
-    this.placements = placements;
-    return merge(text, lines, groups);
+    return merge(text, lines, groups, starts);
   }
 
   /** Segments of the new text, re-lexing only around what changed since the last version. */
@@ -99,7 +105,18 @@ export class IncrementalParser {
       const to = last + 1 < segments.length ? segments[last + 1].start + delta : text.length;
       const middle = split(text, from, to, text.length);
       if (middle) {
-        const after = segments.slice(last + 1).map((s) => (delta === 0 ? s : { start: s.start + delta, text: s.text }));
+        // Segments re-lexed but unchanged keep their objects, and with them their parse.
+        const old = new Map(segments.slice(first, last + 1).map((s) => [s.text, s]));
+        for (let k = 0; k < middle.length; k++) {
+          const same = old.get(middle[k].text);
+          if (!same) continue;
+          old.delete(same.text);
+          same.start = middle[k].start;
+          middle[k] = same;
+        }
+        // The segments after the change keep their objects (and what is cached on them), moved.
+        const after = segments.slice(last + 1);
+        if (delta !== 0) for (const segment of after) segment.start += delta;
         return [...segments.slice(0, first), ...middle, ...after];
       }
       // The re-lexed run does not end or begin where a declaration may be cut: widen it.
@@ -171,15 +188,20 @@ function closes(group: ParseResult, lastStart: number, last: ParseResult): boole
   return group.diagnostics.every((d) => d.range.start.line < at.line || (d.range.start.line === at.line && d.range.start.character < at.character));
 }
 
-function place(text: string, start: number, at: Position, relative: ParseResult, previous: Placed | undefined): Placed {
-  if (previous && previous.at.line === at.line && previous.at.character === at.character) {
-    // Same place, other offset (an edit before it on the same line count): the tree stays.
-    return { ...previous, start, tokens: undefined, comments: undefined };
-  }
+/** Whether `placed` was made of the segments from `i` on, as they are now, and may still stand. */
+function sameMembers(placed: Placed, segments: Segment[], i: number): boolean {
+  const n = placed.members.length;
+  // A group that ran to the end of the text must grow again if segments follow it now.
+  if (i + n > segments.length || (!placed.closed && i + n < segments.length) || (placed.closed && i + n === segments.length)) return false;
+  for (let k = 0; k < n; k++) if (placed.members[k] !== segments[i + k].text) return false;
+  return true;
+}
+
+function place(members: string[], closed: boolean, at: Position, relative: ParseResult): Placed {
   const shift = shifter(at);
   return {
-    text,
-    start,
+    members,
+    closed,
     at,
     relative,
     imports: relative.ast.imports.map(shift),
@@ -205,8 +227,7 @@ function shifter(at: Position): <T>(node: T) => T {
   return copy as <T>(node: T) => T;
 }
 
-function shiftTokens(tokens: IToken[], placed: Placed): IToken[] {
-  const { start, at } = placed;
+function shiftTokens(tokens: IToken[], start: number, at: Position): IToken[] {
   if (start === 0) return tokens;
   return tokens.map((t) => ({
     ...t,
@@ -219,19 +240,42 @@ function shiftTokens(tokens: IToken[], placed: Placed): IToken[] {
   }));
 }
 
-/** One parse result of the whole text from its placed groups; tokens are placed when asked for. */
-function merge(text: string, lines: LineIndex, groups: Placed[]): ParseResult {
-  const ast: A.VmtopoFile = { kind: "file", imports: groups.flatMap((g) => g.imports), declarations: groups.flatMap((g) => g.declarations), range: lines.range(0, text.length) };
+/** One parse result of the whole text from its placed groups (at `starts`); tokens are placed when asked for. */
+function merge(text: string, lines: LineIndex, groups: Placed[], starts: number[]): ParseResult {
+  const imports: A.Import[] = [];
+  const declarations: A.Declaration[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const group of groups) {
+    for (const node of group.imports) imports.push(node);
+    for (const node of group.declarations) declarations.push(node);
+    for (const diagnostic of group.diagnostics) diagnostics.push(diagnostic);
+  }
+  const placeTokens = () => {
+    groups.forEach((group, i) => {
+      if (group.placedAt === starts[i] && group.tokens && group.comments) return;
+      group.tokens = shiftTokens(group.relative.tokens, starts[i], group.at);
+      group.comments = shiftTokens(group.relative.comments, starts[i], group.at);
+      group.placedAt = starts[i];
+    });
+  };
   let tokens: IToken[] | undefined;
   let comments: IToken[] | undefined;
   return {
-    ast,
-    diagnostics: groups.flatMap((g) => g.diagnostics),
+    ast: { kind: "file", imports, declarations, range: lines.range(0, text.length) },
+    diagnostics,
     get tokens() {
-      return (tokens ??= groups.flatMap((g) => (g.tokens ??= shiftTokens(g.relative.tokens, g))));
+      if (!tokens) {
+        placeTokens();
+        tokens = groups.flatMap((g) => g.tokens!);
+      }
+      return tokens;
     },
     get comments() {
-      return (comments ??= groups.flatMap((g) => (g.comments ??= shiftTokens(g.relative.comments, g))));
+      if (!comments) {
+        placeTokens();
+        comments = groups.flatMap((g) => g.comments!);
+      }
+      return comments;
     },
     lines,
   };
