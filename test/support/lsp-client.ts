@@ -17,6 +17,8 @@ export const serverBundle = join(repoRoot, "dist", "server.cjs");
 
 export class TestLspClient {
   private readonly published: PublishDiagnosticsParams[] = [];
+  /** when each publication arrived (performance.now()), in the order of `published` */
+  private readonly arrivals: number[] = [];
   private readonly waiters: (() => void)[] = [];
   private versions = new Map<string, number>();
 
@@ -26,6 +28,7 @@ export class TestLspClient {
   ) {
     connection.onNotification(PublishDiagnosticsNotification.type, (params) => {
       this.published.push(params);
+      this.arrivals.push(performance.now());
       this.waiters.splice(0).forEach((wake) => wake());
     });
   }
@@ -74,6 +77,11 @@ export class TestLspClient {
         });
       });
     }
+  }
+
+  /** Every publication for `uri` so far, with the time it arrived (performance.now()). */
+  publications(uri: string): { params: PublishDiagnosticsParams; at: number }[] {
+    return this.published.flatMap((params, i) => (params.uri === uri ? [{ params, at: this.arrivals[i] }] : []));
   }
 
   /** Any request, e.g. `client.request("textDocument/hover", { textDocument: { uri }, position })`. */

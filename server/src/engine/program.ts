@@ -39,7 +39,8 @@ export function resolveImportPath(from: string, spec: string): string {
   return normalize(spec.startsWith("/") ? spec : join(dirname(from), spec));
 }
 
-export function loadProgram(entry: string, reader: SourceReader, entryText?: string): Program {
+/** `parseFile` lets the language server reuse the syntax trees of unchanged declarations. */
+export function loadProgram(entry: string, reader: SourceReader, entryText?: string, parseFile: (path: string, text: string) => ParseResult = (_path, text) => parse(text)): Program {
   const program: Program = { entry, files: new Map(), hosts: new Map(), vms: new Map(), scenarios: new Map() };
   // The chain of files being visited, each with the import that leads to the next one.
   const visiting: { path: string; file: SourceFile; via?: A.Import }[] = [];
@@ -47,7 +48,7 @@ export function loadProgram(entry: string, reader: SourceReader, entryText?: str
   const reported = new Set<A.Import>();
 
   const visit = (path: string, text: string) => {
-    const parsed = parse(text);
+    const parsed = parseFile(path, text);
     const file: SourceFile = { path, text, parsed, sink: new Sink(path), imports: [] };
     program.files.set(path, file);
     const frame: { path: string; file: SourceFile; via?: A.Import } = { path, file };

@@ -1,12 +1,17 @@
 // The server's view of the files: open documents first, the disk for the rest, and one
 // cached analysis per open document. Any change (an edit, a file changed on disk) bumps the
 // generation, so an analysis is reused only while nothing it may depend on has changed.
+// Analyses are incremental (engine/analysis-cache.ts): an edit re-parses and re-analyses
+// only the declarations it touched. A document too large to analyse gets one diagnostic
+// saying so (engine/too-large.ts).
 import { readFileSync } from "node:fs";
 import type { TextDocuments } from "vscode-languageserver";
 import type { TextDocument } from "vscode-languageserver-textdocument";
-import { analyzeText, type Analysis } from "../engine/analyze";
+import { IncrementalAnalyzer } from "../engine/analysis-cache";
+import type { Analysis } from "../engine/analyze";
 import type { SourceReader } from "../engine/program";
 import { buildSymbolIndex, type SymbolIndex } from "../engine/symbols";
+import { isTooLarge, tooLargeAnalysis } from "../engine/too-large";
 import { pathToUri, uriToPath } from "./convert";
 import type { Settings } from "./settings";
 
@@ -20,6 +25,7 @@ interface Cached {
 export class Workspace {
   private generation = 0;
   private readonly cache = new Map<string, Cached>();
+  private readonly analyzer = new IncrementalAnalyzer();
 
   constructor(
     readonly documents: TextDocuments<TextDocument>,
@@ -48,7 +54,11 @@ export class Workspace {
     if (!document) return undefined;
     const cached = this.cache.get(uri);
     if (cached && cached.generation === this.generation && cached.version === document.version) return cached;
-    const fresh: Cached = { generation: this.generation, version: document.version, analysis: analyzeText(document.getText(), uriToPath(uri), this.reader, { versions: { qemu: this.settings.current.defaultQemuVersion, kernel: this.settings.current.defaultKernelVersion } }) };
+    const text = document.getText();
+    const path = uriToPath(uri);
+    const versions = { qemu: this.settings.current.defaultQemuVersion, kernel: this.settings.current.defaultKernelVersion };
+    const analysis = isTooLarge(text) ? tooLargeAnalysis(text, path) : this.analyzer.analyze(text, path, this.reader, { versions });
+    const fresh: Cached = { generation: this.generation, version: document.version, analysis };
     this.cache.set(uri, fresh);
     return fresh;
   }
@@ -65,8 +75,15 @@ export class Workspace {
     return entry.symbols;
   }
 
+  /** Whether an open document is beyond what the server analyses (features answer nothing). */
+  tooLarge(uri: string): boolean {
+    const document = this.documents.get(uri);
+    return document !== undefined && isTooLarge(document.getText());
+  }
+
   forget(uri: string): void {
     this.cache.delete(uri);
+    this.analyzer.forget(uriToPath(uri));
   }
 
   /** Open documents whose analysis reads `path` (they import it, or they are it). */

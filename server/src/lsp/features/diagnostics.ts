@@ -1,41 +1,42 @@
 // Publishes the engine's diagnostics for each open document, tagged with the document
 // version they were computed for. Bursts of edits are coalesced: only the latest text is
-// analysed, a short moment after typing pauses; a change re-analyses every open document
-// that imports the changed file. After each publication, `vmtopo/mappingStateChanged`
+// analysed, a short moment after typing pauses, or at the latest MAX_WAIT_MS after the first
+// edit of a burst, so that continuous typing still sees fresh diagnostics; a change
+// re-analyses every open document that imports the changed file. At most 1,000 diagnostics
+// are published per document (diagnostic-cap.ts). After each publication, `vmtopo/mappingStateChanged`
 // tells the client (the webview) that fresh figures are available.
 import { DidChangeWatchedFilesNotification, type Connection } from "vscode-languageserver";
 import { toLspDiagnostic, uriToPath } from "../convert";
 import type { Feature, ServerContext } from "../context";
+import { MaxWaitDebouncer } from "../debounce";
+import { capDiagnostics } from "../diagnostic-cap";
 import { MAPPING_STATE_CHANGED } from "../protocol";
 
 // Long enough to coalesce a burst of keystrokes, short enough to stay within the 50 ms budget.
 const DEBOUNCE_MS = 20;
+// Typing never starves feedback: under continuous edits, a publication at least this often.
+export const MAX_WAIT_MS = 250;
 
 class Publisher {
-  private readonly pending = new Map<string, NodeJS.Timeout>();
+  private readonly debouncer = new MaxWaitDebouncer<string>((uri) => this.publish(uri), DEBOUNCE_MS, MAX_WAIT_MS);
   constructor(private readonly context: ServerContext) {}
 
   schedule(uri: string): void {
-    clearTimeout(this.pending.get(uri));
-    this.pending.set(
-      uri,
-      setTimeout(() => this.publish(uri), DEBOUNCE_MS),
-    );
+    this.debouncer.schedule(uri);
   }
 
   clear(uri: string): void {
-    clearTimeout(this.pending.get(uri));
-    this.pending.delete(uri);
+    this.debouncer.cancel(uri);
     void this.context.connection.sendDiagnostics({ uri, diagnostics: [] });
   }
 
   private publish(uri: string): void {
-    this.pending.delete(uri);
     const { connection, documents, workspace } = this.context;
+    // Always the newest text: the document as it is now, not as it was when the burst began.
     const document = documents.get(uri);
     const analysis = workspace.analysis(uri);
     if (!document || !analysis) return;
-    void connection.sendDiagnostics({ uri, version: document.version, diagnostics: analysis.diagnostics.map(toLspDiagnostic) });
+    void connection.sendDiagnostics({ uri, version: document.version, diagnostics: capDiagnostics(analysis.diagnostics).map(toLspDiagnostic) });
     void connection.sendNotification(MAPPING_STATE_CHANGED, { uri, version: document.version });
   }
 }
