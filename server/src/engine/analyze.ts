@@ -4,7 +4,7 @@
 import { parse, type LineIndex, type ParseResult, type Range } from "../../../grammar/src/index";
 import type { Bytes } from "./attributes";
 import { builtinHost, DEFAULT_VERSIONS, resolveHost, resolveVm, type HostModel, type VersionDefaults, type VmModel } from "./model";
-import { loadProgram, unresolved, type Program, type SourceReader } from "./program";
+import { loadProgram, summariseImportedErrors, unresolved, type Program, type SourceReader } from "./program";
 import { simulateScenario, type HostLookup, type ScenarioResult } from "./scenario";
 import { Sink, type EngineDiagnostic } from "./sink";
 import { analyzeVm, checkMemlock, hugetlbNeeds, userPins, type VmAnalysis } from "./vm-analysis";
@@ -83,6 +83,7 @@ function analyzeUnguarded(text: string, path: string, reader: SourceReader, vers
     scenarios.push(simulateScenario(decl, analysis, lookup, entry.sink, (range) => sourceText(entry.parsed.lines, entry.text, range)));
   }
 
+  summariseImportedErrors(program);
   const diagnostics: EngineDiagnostic[] = [...entry.parsed.diagnostics.map((d) => ({ ...d, file: path })), ...entry.sink.diagnostics];
   diagnostics.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
   return {
