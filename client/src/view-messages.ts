@@ -2,16 +2,10 @@
 // (a bug, or content that got in) could post anything. Each message is checked against the
 // schema of webview/src/report-types.ts (ViewMessage) before the panel acts on it, and a
 // `reveal` may only name a file of the report on show. No vscode import: unit-tested as is.
+// The message types are the webview's own (type-only: erased at build, no code shared).
+import type { Position, Range, ViewMessage } from "../../webview/src/report-types";
 
-export interface Position {
-  line: number;
-  character: number;
-}
-export interface Range {
-  start: Position;
-  end: Position;
-}
-export type ViewMessage = { type: "ready" } | { type: "reveal"; file: string | null; range: Range };
+export type { Range, ViewMessage };
 
 /** Longer than any path a report carries; a bound so a huge string is not processed. */
 const MAX_PATH_LENGTH = 4096;
