@@ -4,6 +4,7 @@ import { VERSION } from "./version";
 import { runCheck } from "./check";
 import { UsageError, type Io } from "./args";
 import { runFmt } from "./fmt";
+import { printable } from "./printable";
 import { runReport } from "./report";
 
 export const USAGE = `Usage:
@@ -47,7 +48,7 @@ export async function runCli(args: string[], io: Io = processIo): Promise<number
     }
   } catch (error) {
     if (error instanceof UsageError) {
-      io.err(`vmtopo: ${error.message}\n${USAGE}`);
+      io.err(`vmtopo: ${printable(error.message)}\n${USAGE}`);
       return 2;
     }
     throw error;

@@ -4,7 +4,7 @@
 import { parse, type LineIndex, type ParseResult, type Range } from "../../../grammar/src/index";
 import type { Bytes } from "./attributes";
 import { builtinHost, DEFAULT_VERSIONS, resolveHost, resolveVm, type HostModel, type VersionDefaults, type VmModel } from "./model";
-import { loadProgram, unresolved, type Program, type SourceReader } from "./program";
+import { loadProgram, summariseImportedErrors, unresolved, type Program, type SourceReader } from "./program";
 import { simulateScenario, type HostLookup, type ScenarioResult } from "./scenario";
 import { Sink, type EngineDiagnostic } from "./sink";
 import { analyzeVm, checkMemlock, hugetlbNeeds, userPins, type VmAnalysis } from "./vm-analysis";
@@ -134,6 +134,7 @@ function analyzeUnguarded(reuse: Reuse, text: string, path: string, reader: Sour
     scenarios.push(run(reuse, entry.sink, decl, [path, analysis], simulate, ({ queries }) => queries.every((same) => same(lookup))).result);
   }
 
+  summariseImportedErrors(program);
   const diagnostics: EngineDiagnostic[] = [...entry.parsed.diagnostics.map((d) => ({ ...d, file: path })), ...entry.sink.diagnostics];
   diagnostics.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
   return {

@@ -10,6 +10,7 @@ import { toLspDiagnostic, uriToPath } from "../convert";
 import type { Feature, ServerContext } from "../context";
 import { MaxWaitDebouncer } from "../debounce";
 import { capDiagnostics } from "../diagnostic-cap";
+import { errorMessage, guard } from "../guard";
 import { MAPPING_STATE_CHANGED } from "../protocol";
 
 // Long enough to coalesce a burst of keystrokes, short enough to stay within the 50 ms budget.
@@ -18,7 +19,11 @@ const DEBOUNCE_MS = 20;
 export const MAX_WAIT_MS = 250;
 
 class Publisher {
-  private readonly debouncer = new MaxWaitDebouncer<string>((uri) => this.publish(uri), DEBOUNCE_MS, MAX_WAIT_MS);
+  private readonly debouncer = new MaxWaitDebouncer<string>(
+    guard("publishing diagnostics", (uri: string) => this.publish(uri), (error, uri) => this.publishInternalError(uri, error)),
+    DEBOUNCE_MS,
+    MAX_WAIT_MS,
+  );
   constructor(private readonly context: ServerContext) {}
 
   schedule(uri: string): void {
@@ -36,8 +41,19 @@ class Publisher {
     const document = documents.get(uri);
     const analysis = workspace.analysis(uri);
     if (!document || !analysis) return;
+    // An import is still being read: its arrival schedules this document again.
+    if (workspace.awaitingFiles(uri)) return;
     void connection.sendDiagnostics({ uri, version: document.version, diagnostics: capDiagnostics(analysis.diagnostics).map(toLspDiagnostic) });
     void connection.sendNotification(MAPPING_STATE_CHANGED, { uri, version: document.version });
+  }
+
+  /** A bug of ours while analysing shows on the document as VT000, not as a dead server. */
+  private publishInternalError(uri: string, error: unknown): void {
+    const document = this.context.documents.get(uri);
+    if (!document) return;
+    const range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+    const message = `internal error in the vmtopo server: ${errorMessage(error)} (details in the server log)`;
+    void this.context.connection.sendDiagnostics({ uri, version: document.version, diagnostics: [{ range, severity: 1, code: "VT000", source: "vmtopo", message }] });
   }
 }
 
@@ -46,7 +62,7 @@ export const diagnostics: Feature = {
     const { documents, workspace, connection } = context;
     const publisher = new Publisher(context);
     const refresh = (path: string) => {
-      workspace.invalidate();
+      workspace.invalidate(path);
       for (const uri of workspace.dependents(path)) publisher.schedule(uri);
     };
     documents.onDidOpen((e) => publisher.schedule(e.document.uri));
@@ -57,6 +73,10 @@ export const diagnostics: Feature = {
       refresh(uriToPath(e.document.uri)); // importers now read it from disk
     });
     connection.onDidChangeWatchedFiles((e) => e.changes.forEach((change) => refresh(uriToPath(change.uri))));
+    workspace.disk.onLoaded(() => {
+      workspace.invalidate();
+      for (const document of documents.all()) if (workspace.awaitingFiles(document.uri)) publisher.schedule(document.uri);
+    });
     context.settings.onChange(() => {
       workspace.invalidate();
       documents.all().forEach((d) => publisher.schedule(d.uri));
