@@ -119,6 +119,7 @@ export const ALL_TOKENS: TokenType[] = [
 export const vmtopoLexer = new Lexer(ALL_TOKENS, {
   positionTracking: "full",
   ensureOptimizations: true,
+  skipValidations: true,
   // Lines may end in \n, \r\n or \r; \r alone is rare but must not shift every later line.
   lineTerminatorsPattern: /\n|\r\n?/g,
   lineTerminatorCharacters: ["\n", "\r"],

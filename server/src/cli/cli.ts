@@ -55,3 +55,16 @@ export async function runCli(args: string[], io: Io = processIo): Promise<number
 
 declare const __VMTOPO_VERSION__: string | undefined;
 const VERSION = typeof __VMTOPO_VERSION__ === "string" ? __VMTOPO_VERSION__ : "dev";
+
+/** Runs the command line of this process and sets its exit code; an engine bug exits 2 with its stack. */
+export function runProcess(args: string[]): void {
+  runCli(args).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`vmtopo: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exitCode = 2;
+    },
+  );
+}
