@@ -1,6 +1,6 @@
 // Syntax error messages a person can act on: what was expected, in the language's words,
 // and what was found instead.
-import { EOF, type IToken, type TokenType } from "chevrotain";
+import { EOF, type IToken, type TokenType } from "./lexer";
 
 export function describeToken(token: IToken): string {
   if (token.tokenType === EOF) return "the end of the file";

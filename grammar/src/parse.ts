@@ -14,7 +14,7 @@
 //   and swallows one stray token when nothing else fits; consecutive stray tokens on a line
 //   make one diagnostic.
 // A new kind of block is one `*Item` alternative and one function (see `vmItem`).
-import { EOF, type IToken, type TokenType } from "chevrotain";
+import { EOF, type IToken, type TokenType } from "./lexer";
 import type * as A from "./ast";
 import { syntaxError, valueError, type Diagnostic } from "./diagnostic";
 import * as T from "./lexer";
@@ -159,7 +159,7 @@ const END: IToken = {
   endLine: NaN,
   startColumn: NaN,
   endColumn: NaN,
-  tokenTypeIdx: EOF.tokenTypeIdx!,
+  tokenTypeIdx: EOF.tokenTypeIdx,
   tokenType: EOF,
 };
 
