@@ -57,6 +57,12 @@ function collectItemStarts(file: A.VmtopoFile, add: (range: A.Range) => void): v
       for (const item of decl.items) {
         add(item.range);
         if (item.kind === "device" || item.kind === "unknown-block") attributes(item.attributes);
+        else if (item.kind === "numa") {
+          for (const entry of item.items) {
+            add(entry.range);
+            if (entry.kind !== "attribute") attributes(entry.attributes);
+          }
+        }
       }
     } else {
       for (const step of decl.steps) {

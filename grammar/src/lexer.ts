@@ -69,6 +69,8 @@ export const Hugepages = keyword("hugepages");
 export const Reserved = keyword("reserved");
 export const VirtioMem = keyword("virtio-mem");
 export const Dimm = keyword("dimm");
+export const Numa = keyword("numa");
+export const Node = keyword("node");
 export const Resize = keyword("resize");
 export const To = keyword("to");
 export const Convert = keyword("convert");
@@ -85,7 +87,7 @@ export const X = keyword("x");
 /** Every keyword. */
 export const KEYWORDS: TokenType[] = [
   ViommuMap, VirtioMem, Hugepages, Postcopy, Scenario, Reserved, Hotplug, Convert, Migrate,
-  Precopy, Private, Import, Resize, Unplug, Shared, Iommu, Host, Vfio, Dimm, For, Vm, On, To, X,
+  Precopy, Private, Import, Resize, Unplug, Shared, Iommu, Host, Vfio, Dimm, Numa, Node, For, Vm, On, To, X,
 ];
 const KEYWORD_BY_WORD = new Map(KEYWORDS.map((type) => [type.LABEL!.slice(1, -1), type]));
 

@@ -89,7 +89,8 @@ const STRAY_CONTEXT = {
   iommuBlock: "expected an iommu attribute (name = value) or 'reserved NAME = range'",
   attributeBlock: "expected an attribute (name = value)",
   hugepagesBlock: "expected a huge page pool such as '2M = 512'",
-  vmDecl: "expected a VM attribute (name = value) or a 'virtio-mem', 'vfio' or 'dimm' device",
+  vmDecl: "expected a VM attribute (name = value), a 'virtio-mem', 'vfio' or 'dimm' device, or a 'numa' block",
+  numaBlock: "expected a NUMA node such as 'node 0 { memory = 8G }'",
   scenarioDecl: "expected a scenario step (resize, convert, hotplug, unplug, migrate or viommu-map)",
 } as const;
 type StrayContext = keyof typeof STRAY_CONTEXT;
@@ -419,7 +420,7 @@ class Parser {
     }
   }
 
-  private unknownBlock(items: (A.HostItem | A.VmItem | A.IommuBlock["items"][number])[]): void {
+  private unknownBlock(items: (A.HostItem | A.VmItem | A.IommuBlock["items"][number] | A.NumaBlock["items"][number])[]): void {
     const from = this.pos;
     const keyword = this.take();
     let name: IToken | undefined;
@@ -537,6 +538,7 @@ class Parser {
 
   private vmItem(items: A.VmItem[]): boolean {
     if (DEVICE_KEYWORDS.has(this.next()) && this.la(2).tokenType !== T.Equals) this.device(items);
+    else if (this.atKeywordBlock(T.Numa)) this.numaBlock(items);
     else if (this.atBlockStart()) this.unknownBlock(items);
     else if (isNameToken(this.next())) this.attribute(items);
     else return false;
@@ -558,6 +560,46 @@ class Parser {
         deviceKind: keyword.tokenType === T.VirtioMem ? "virtio-mem" : keyword.tokenType === T.Dimm ? "dimm" : "vfio",
         keyword: this.keywordRange(keyword, start),
         name: this.name(name, this.after(start, keyword)),
+        attributes,
+        range: this.nodeRange(from, start),
+      });
+    }
+  }
+
+  /** `numa { node N { ... } ... }` inside a VM. */
+  private numaBlock(items: A.VmItem[]): void {
+    const from = this.pos;
+    const keyword = this.take();
+    const inner: A.NumaBlock["items"] = [];
+    try {
+      this.block("numaBlock", () => {
+        if (this.next() === T.Node && this.la(2).tokenType !== T.Equals) this.numaNode(inner);
+        else if (this.atBlockStart()) this.unknownBlock(inner);
+        else if (isNameToken(this.next())) this.attribute(inner);
+        else return false;
+        return true;
+      });
+    } finally {
+      const start = this.startOf(from);
+      items.push({ kind: "numa", keyword: this.keywordRange(keyword, start), items: inner, range: this.nodeRange(from, start) });
+    }
+  }
+
+  private numaNode(items: A.NumaBlock["items"]): void {
+    const from = this.pos;
+    const keyword = this.take();
+    let id: A.Value | undefined;
+    const attributes: A.Attribute[] = [];
+    try {
+      const idToken = this.expect(T.NumberLiteral, [T.LCurly]);
+      if (idToken) id = this.numberValue(idToken);
+      this.attributeBlock(attributes);
+    } finally {
+      const start = this.startOf(from);
+      items.push({
+        kind: "numa-node",
+        keyword: this.keywordRange(keyword, start),
+        id: id ?? this.missingValue(this.after(start, keyword)),
         attributes,
         range: this.nodeRange(from, start),
       });
@@ -687,7 +729,7 @@ class Parser {
     }
   }
 
-  private attribute(items: A.Attribute[] | A.HostItem[] | A.VmItem[] | A.IommuBlock["items"]): void {
+  private attribute(items: A.Attribute[] | A.HostItem[] | A.VmItem[] | A.IommuBlock["items"] | A.NumaBlock["items"]): void {
     const from = this.pos;
     const name = this.take();
     let equals: IToken | undefined;

@@ -1,5 +1,5 @@
 // The examples' scenarios, step by step: after each step, every container's mappings and
-// pinned bytes, plugged blocks, migration figures and the codes raised. Expectations are in
+// pinned bytes (exact), plugged blocks, migration figures and the codes raised. Expectations are in
 // test/fixtures/examples/scenarios.txt, one case per example (UPDATE_FIXTURES=1 rewrites
 // them from the engine: review every changed figure against DOMAIN.md before committing).
 import assert from "node:assert/strict";
@@ -8,7 +8,7 @@ import { basename, join } from "node:path";
 import { test } from "node:test";
 import { diskReader, enginePath } from "../../server/src/cli/files";
 import { analyzeText } from "../../server/src/engine/analyze";
-import { bytes, count, duration } from "../../server/src/engine/format";
+import { count, duration, exactBytes as bytes } from "../../server/src/engine/format";
 import { buildReport } from "../../server/src/engine/report";
 import { exampleFiles } from "../support/corpus";
 import { readCases, repoRoot, updating, writeCases, type FixtureCase } from "../support/fixtures";

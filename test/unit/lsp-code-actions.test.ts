@@ -301,6 +301,48 @@ const ROWS: Row[] = [
       { title: "Switch 'nic0' to backend = iommufd", result: replace(`host = "0000:3b:00.0"\r\n`, `host = "0000:3b:00.0"\r\n    backend = iommufd\r\n`) },
     ],
   },
+  {
+    what: "VT002: dma-entry-limit on an iommufd host does nothing: remove it",
+    code: "VT002",
+    fixture: "host h {\n  vfio {\n    backend = iommufd\n    dma-entry-limit = 100000\n  }\n}\nvm v on h {\n  memory = 4G\n}\n",
+    fixes: [{ title: "Remove 'dma-entry-limit'", preferred: true, result: replace("    dma-entry-limit = 100000\n", "") }],
+  },
+  {
+    what: "VT004: the value the message suggests (machine = q53 → q35)",
+    code: "VT004",
+    fixture: "vm v {\n  machine = q53\n  memory = 4G\n}\n",
+    fixes: [{ title: "Change to 'q35'", preferred: true, result: replace("q53", "q35") }],
+  },
+  {
+    what: "VT004: confidential = tdxx → tdx",
+    code: "VT004",
+    fixture: 'host h {\n  qemu = "10.2"\n}\nvm v on h {\n  confidential = tdxx\n  memory = 4G\n}\n',
+    fixes: [{ title: "Change to 'tdx'", preferred: true, result: replace("tdxx", "tdx") }],
+  },
+  {
+    what: "VT001: a lowercase unit gets the unit the lexer suggests",
+    code: "VT001",
+    fixture: "vm v {\n  memory = 4g\n}\n",
+    fixes: [{ title: "Change to '4G'", preferred: true, result: replace("4g", "4G") }],
+  },
+  {
+    what: "VT001: a missing `}` at the end of the file is inserted, one level out",
+    code: "VT001",
+    fixture: "vm v {\n  memory = 4G\n  virtio-mem m {\n    size = 1G\n  }\n",
+    fixes: [{ title: "Insert the missing '}'", preferred: true, result: replace("    size = 1G\n  }\n", "    size = 1G\n  }\n}\n") }],
+  },
+  {
+    what: "VT001: a missing `}` before the next declaration",
+    code: "VT001",
+    fixture: "vm a {\n  memory = 4G\n\nvm b {\n  memory = 4G\n}\n",
+    fixes: [{ title: "Insert the missing '}'", preferred: true, result: replace("  memory = 4G\n\nvm b", "  memory = 4G\n}\n\nvm b") }],
+  },
+  {
+    what: "VT104: block-size raised to the backend's 1G page (DOMAIN.md §2)",
+    code: "VT104",
+    fixture: "vm v {\n  memory = 4G\n  maxmem = 68G\n  page-size = 1G\n  virtio-mem m {\n    size = 64G\n    block-size = 2M\n  }\n}\n",
+    fixes: [{ title: "Raise block-size of 'm' to 1G", preferred: true, result: replace("block-size = 2M", "block-size = 1G") }],
+  },
 ];
 
 // ---- helpers ---------------------------------------------------------------------------
@@ -365,6 +407,87 @@ describe("quick fixes: each one, applied, makes its diagnostic go away", () => {
       }
     });
   }
+});
+
+describe("several diagnostics on one value: the fix that clears them all comes first", () => {
+  // 2M blocks under 1G pages (VT104) on a 128 GiB device next to a NIC on type1 (VT201):
+  // 4M, 8M, … 512M would pass QEMU's start-up check but leave VT104, so they are no fix; 1G
+  // clears both.
+  const BOTH = `host h {
+  qemu = "10.2"
+  hugepages {
+    1G = 256
+  }
+}
+vm v on h {
+  memory = 4G
+  maxmem = 132G
+  page-size = 1G
+  virtio-mem m {
+    size = 128G
+    block-size = 2M
+  }
+  vfio nic0 {
+    host = "0000:3b:00.0"
+  }
+}
+`;
+
+  test("VT104 and VT201 on block-size: 'Raise block-size of 'm' to 1G: clears VT104 and VT201', preferred, first", async () => {
+    const uri = freshUri();
+    const { diagnostics } = await client.openAndWait(uri, BOTH);
+    const onValue = diagnostics.filter((d) => d.range.start.line === 12);
+    assert.deepEqual(onValue.map((d) => d.code).sort(), ["VT104", "VT201"]);
+    const actions = await client.request<CodeAction[]>("textDocument/codeAction", { textDocument: { uri }, range: onValue[0].range, context: { diagnostics: onValue } });
+    assert.equal(actions[0].title, "Raise block-size of 'm' to 1G: clears VT104 and VT201");
+    assert.equal(actions[0].isPreferred, true);
+    assert.equal(actions.filter((a) => a.isPreferred).length, 1);
+    assert.ok(!actions.some((a) => /to (4|8|16|32|64|128|256|512)M/.test(a.title)), `no block size that leaves VT104: ${actions.map((a) => a.title)}`);
+    assert.deepEqual(actions[0].diagnostics!.map((d) => d.code).sort(), ["VT104", "VT201"]);
+    const fixed = applyEdits(BOTH, actions[0].edit!.changes![uri]);
+    const after = await republish(uri, fixed);
+    assert.deepEqual(after.filter((d) => d.severity === 1).map((d) => `${d.code} ${d.message}`), []);
+  });
+});
+
+describe("missing import, fix all", () => {
+  test("an import of a missing file: a fix creates it (CreateFile), for clients that apply resource operations", async () => {
+    const creating = await TestLspClient.start({ workspace: { workspaceEdit: { documentChanges: true, resourceOperations: ["create"] } } });
+    try {
+      const uri = "file:///ws/create/main.vmtopo";
+      const { diagnostics } = await creating.openAndWait(uri, 'import "hosts.vmtopo"\n\nvm v {\n  memory = 4G\n}\n');
+      const diagnostic = diagnostics.find((d) => d.code === "VT005")!;
+      const actions = await creating.request<CodeAction[]>("textDocument/codeAction", { textDocument: { uri }, range: diagnostic.range, context: { diagnostics: [diagnostic] } });
+      assert.deepEqual(actions.map((a) => a.title), ["Create 'hosts.vmtopo'"]);
+      assert.deepEqual(actions[0].edit!.documentChanges, [{ kind: "create", uri: "file:///ws/create/hosts.vmtopo", options: { ignoreIfExists: true } }]);
+      // as the editor would: the new file opens empty, and the import resolves
+      await creating.openAndWait("file:///ws/create/hosts.vmtopo", "");
+      const version = await creating.change(uri, 'import "hosts.vmtopo"\n\nvm v {\n  memory = 4G\n}\n');
+      const after = await creating.diagnostics(uri, (p) => p.version === version);
+      assert.deepEqual(after.diagnostics, []);
+    } finally {
+      await creating.stop();
+    }
+    // A client without resource operations is offered nothing it cannot apply.
+    const { actions } = await fixesFor("file:///ws/create-not/main.vmtopo", 'import "hosts.vmtopo"\n', "VT005");
+    assert.deepEqual(actions, []);
+  });
+
+  test("Fix all in file: every independent fix at once, only when asked for by kind", async () => {
+    const uri = freshUri();
+    const text = "vm v {\n  machine = q53\n  memory = 4g\n  maxmen = 8G\n}\n";
+    const { diagnostics } = await client.openAndWait(uri, text);
+    assert.deepEqual(diagnostics.map((d) => d.code).sort(), ["VT001", "VT002", "VT004"]);
+    const quick = await client.request<CodeAction[]>("textDocument/codeAction", { textDocument: { uri }, range: diagnostics[0].range, context: { diagnostics: [diagnostics[0]] } });
+    assert.ok(!quick.some((a) => a.kind === "source.fixAll"), "not computed for the light bulb");
+    const all = await client.request<CodeAction[]>("textDocument/codeAction", { textDocument: { uri }, range: diagnostics[0].range, context: { diagnostics: [], only: ["source.fixAll"] } });
+    assert.equal(all.length, 1);
+    assert.equal(all[0].kind, "source.fixAll");
+    assert.equal(all[0].title, "Fix all in file (3 fixes)");
+    const fixed = applyEdits(text, all[0].edit!.changes![uri]);
+    assert.equal(fixed, "vm v {\n  machine = q35\n  memory = 4G\n  maxmem = 8G\n}\n");
+    assert.deepEqual(await republish(uri, fixed), []);
+  });
 });
 
 describe("quick fixes across files and protocol details", () => {

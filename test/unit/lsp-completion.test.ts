@@ -172,21 +172,32 @@ describe("after `name =`: the values of that attribute", () => {
   ]);
 });
 
-describe("right after a number: its units", () => {
+describe("right after a number: units only where they cannot change it", () => {
   table([
-    { where: "a size", fixture: `vm td0 {\n  memory = 16‸\n}\n`, offers: ["K", "M", "G", "T", "P", "E", "KiB", "GiB"], omits: ["Gbit"] },
-    { where: "a bandwidth", fixture: `host h {\n  migration-bandwidth = 25‸\n}\n`, offers: ["Kbit", "Mbit", "Gbit", "Tbit"], omits: ["G", "GiB"] },
+    { where: "bare digits: no unit (a bare integer is bytes; Enter must end the line)", fixture: `vm td0 {\n  max-ram-below-4g = 2‸\n}\n`, offers: [], omits: ["K", "M", "G", "T", "P", "E", "KiB", "GiB"] },
+    { where: "a unit letter typed: that unit, spelt short or long", fixture: `vm td0 {\n  memory = 16G‸\n}\n`, offers: ["G", "GiB"], omits: ["M", "MiB", "Gbit"] },
+    { where: "a bandwidth", fixture: `host h {\n  migration-bandwidth = 25G‸\n}\n`, offers: ["Gbit"], omits: ["G", "GiB", "Mbit"] },
     { where: "a count takes no unit", fixture: `host h {\n  iommu { address-width = 4‸ }\n}\n`, offers: [], omits: ["K", "G"] },
-    { where: "a resize step", fixture: `vm v {\n  virtio-mem m { size = 8G }\n}\nscenario s for v {\n  resize m to 4‸\n}\n`, offers: ["G", "M"] },
-    { where: "a hugepage pool", fixture: `host h {\n  hugepages {\n    2‸\n  }\n}\n`, offers: ["M", "G"] },
-    { where: "a unit already begun", fixture: `vm td0 {\n  memory = 16G‸\n}\n`, offers: ["G", "GiB"] },
+    { where: "a resize step", fixture: `vm v {\n  virtio-mem m { size = 8G }\n}\nscenario s for v {\n  resize m to 4G‸\n}\n`, offers: ["G", "GiB"], omits: ["M"] },
+    { where: "a hugepage pool", fixture: `host h {\n  hugepages {\n    2M‸\n  }\n}\n`, offers: ["M", "MiB"], omits: ["G"] },
   ]);
 
   test("a unit replaces the number typed so far with the number and the unit", async () => {
-    const items = await complete(`vm td0 {\n  memory = 16‸\n}\n`);
-    const g = items.find((i) => i.label === "G")!;
-    assert.deepEqual(g.textEdit, { range: { start: { line: 1, character: 11 }, end: { line: 1, character: 13 } }, newText: "16G" });
-    assert.equal(g.filterText, "16G");
+    const items = await complete(`vm td0 {\n  memory = 16G‸\n}\n`);
+    const gib = items.find((i) => i.label === "GiB")!;
+    assert.deepEqual(gib.textEdit, { range: { start: { line: 1, character: 11 }, end: { line: 1, character: 14 } }, newText: "16GiB" });
+    assert.equal(gib.filterText, "16GiB");
+    assert.ok(items.every((i) => !i.preselect), "a unit is never preselected");
+  });
+
+  test("sizes offered after `=` are never preselected, and the list is asked again as digits are typed", async () => {
+    const m = marked(`vm td0 {\n  virtio-mem m {\n    requested = ‸\n  }\n}\n`);
+    const uri = `file:///ws/completion-${++documents}/main.vmtopo`;
+    await client.openAndWait(uri, m.text);
+    const list = await client.request<CompletionList>("textDocument/completion", { textDocument: { uri }, position: m.cursors[0], context: { triggerKind: 2, triggerCharacter: " " } });
+    assert.equal(list.isIncomplete, true, "incomplete: typing `2` makes the client ask again rather than keep `2G`");
+    assert.ok(list.items.some((i) => i.label === "0"));
+    assert.ok(list.items.every((i) => !i.preselect), JSON.stringify(list.items.filter((i) => i.preselect)));
   });
 });
 
@@ -232,6 +243,20 @@ describe("references, across imported files", () => {
       fixture: `${vm}scenario s for td0 {\n  viommu-map ‸\n}\n`,
       offers: ["nic0", "gpu0"],
       omits: ["vmem0"],
+    },
+    {
+      where: "after `convert`: ranges of the VM's boot RAM (16G on q35: 2 GiB below 4 GiB, 14 GiB above)",
+      fixture: `${vm}scenario s for td0 {\n  convert ‸\n}\n`,
+      offers: ["0 .. 256M", "0 .. 2G", "4G .. 18G"],
+      omits: ["vmem0", "nic0"],
+      options: { trigger: " " },
+    },
+    {
+      where: "after `resize` and a typed space: the virtio-mem devices, nothing else",
+      fixture: `${vm}scenario s for td0 {\n  resize ‸\n  resize vmem1 to 0\n}\n`,
+      offers: ["vmem0", "vmem1"],
+      omits: ["nic0", "gpu0", "resize", "convert"],
+      options: { trigger: " " },
     },
     {
       where: "after `migrate to`: the hosts",

@@ -49,8 +49,8 @@ describe("hover on a vfio device: its container", () => {
     for (const text of texts) {
       includesAll(text, [
         "**vfio nic0** · container c0 (type1)",
-        "| at boot | 3 | 512 KiB | 16 KiB |",
-        "| worst case | 4,194,243 | ≈ 16 GiB |",
+        "- at boot: **3 mappings** · 512 KiB pinned · 16 KiB of IOMMU page tables",
+        "- worst case: **4,194,243 mappings** · 16 GiB pinned",
         "Limit 65,535 (`dma-entry-limit`): boot fits · peak fits · worst case **over** by 4,128,708.",
         "4,194,240 possible mappings + 32,764 memslots − 3 sections = **4,227,001** > 65,535: **fails** (VT201, an error: realize fails)",
       ]);
@@ -71,7 +71,7 @@ describe("hover on a vfio device: its container", () => {
         ),
       )
     ).texts;
-    includesAll(text, ["| peak: bounce, step 1 | 65,539 | 256.5 MiB |", "peak **over** by 4", "(VT201, a warning before QEMU 10.2)"]);
+    includesAll(text, ["- peak: bounce, step 1: **65,539 mappings** · 256.5 MiB pinned", "peak **over** by 4", "(VT201, a warning before QEMU 10.2)"]);
   });
 
   test("iommufd: no entry limit and no start-up check", async () => {
@@ -89,9 +89,9 @@ scenario s for v {
   hotplug vfio ‸nic1 { backend = iommufd }
   unplug ‸nic0
 }`);
-    includesAll(texts[0], ["**vfio nic1** · container c1 (iommufd)", "| peak: s, step 1 | 6 |"]);
+    includesAll(texts[0], ["**vfio nic1** · container c1 (iommufd)", "- peak: s, step 1: **6 mappings**"]);
     assert.ok(!texts[0]!.includes("at boot"), texts[0]!);
-    includesAll(texts[1], ["**vfio nic0** · container c0 (type1)", "| at boot | 6 |"]);
+    includesAll(texts[1], ["**vfio nic0** · container c0 (type1)", "- at boot: **6 mappings**"]);
   });
 });
 
@@ -164,7 +164,7 @@ scenario s for v {
   ‸resize vmem0 to 8G
   migrate to h ‸postcopy
 }`);
-  includesAll(texts[0], ["**step 1** of s: `resize vmem0 to 8G`", "After it, on h:", "- c0 (nic0, type1): **14** DMA mappings of 65,535 ✓, pinned ≈ 12 GiB", "- vmem0: 8 blocks plugged (8 GiB)", "Raises nothing."]);
+  includesAll(texts[0], ["**step 1** of s: `resize vmem0 to 8G`", "After it, on h:", "- c0 (nic0, type1): **14** DMA mappings of 65,535 ✓, pinned 12 GiB", "- vmem0: 8 blocks plugged (8 GiB)", "Raises nothing."]);
   includesAll(texts[1], ["**step 2** of s: `migrate to h postcopy`", "- migration (postcopy to h): 12 GiB in ≈ 10.31 s; each fault fetches 1 GiB in 859 ms", "Raises VT302 (error), VT303 (warning)."]);
 });
 
@@ -183,7 +183,7 @@ scenario s for v {
   assert.equal(texts[2], "**1 MiB** · 1,048,576 bytes · 0x100000 · 256 × 4 KiB pages");
 });
 
-test("hover on an attribute name: meaning, default and source; the block decides which table", async () => {
+test("hover on an attribute name: meaning, the value it has here, and the language reference; the block decides which table", async () => {
   const { texts } = await hovers(`
 host h {
   vfio { ‸backend = type1 }
@@ -192,10 +192,29 @@ vm v on h {
   memory = 4G
   ‸backend = memfd
   virtio-mem m { size = 1G ‸block-size = 2M }
+  virtio-mem big { size = 4G ‸page-size = 1G }
 }`);
-  includesAll(texts[0], ["**backend** · attribute of a host's `vfio { }` block", "`type1` | `iommufd`", "default: type1"]);
-  includesAll(texts[1], ["**backend** · `vm` attribute", "`ram` | `memfd` | `file`", "default: ram", "source: LANGUAGE.md, vm"]);
-  includesAll(texts[2], ["**block-size** · attribute of a `virtio-mem` device", "hot(un)plug granularity", "default: QEMU's default for the backend"]);
+  includesAll(texts[0], ["**backend** · attribute of a host's `vfio { }` block", "`type1` | `iommufd`", "here: **type1** (default: type1)", "docs/language.md#host-vfio)"]);
+  includesAll(texts[1], ["**backend** · `vm` attribute", "`ram` | `memfd` | `file`", "here: **memfd** (default: ram)", "docs/language.md#vm)"]);
+  includesAll(texts[2], ["**block-size** · attribute of a `virtio-mem` device", "hot(un)plug granularity", "here: **2 MiB**"]);
+  for (const text of texts) assert.ok(!/LANGUAGE\.md|DOMAIN\.md|source:/.test(text!), text!);
+});
+
+test("hover on an attribute: the default as it applies to this VM, not a formula (block-size under 1G pages: 1 GiB)", async () => {
+  const { texts } = await hovers(`
+vm v {
+  memory = 4G
+  maxmem = 12G
+  page-size = 1G
+  virtio-mem m {
+    size = 8G
+    ‸block-size = 1G
+    ‸backend = memfd
+  }
+}`);
+  includesAll(texts[0], ["here: **1 GiB** (default: 1 GiB (QEMU's for a 1 GiB-page memfd backend))"]);
+  includesAll(texts[1], ["here: **memfd** (default: ram (the VM's))"]);
+  for (const text of texts) assert.ok(!text!.includes("QEMU's default for the backend"), text!);
 });
 
 test("no hover on punctuation, comments or an unknown attribute", async () => {

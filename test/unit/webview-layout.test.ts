@@ -121,6 +121,8 @@ function vm(confidential = "none"): VmReport {
     vfio: [],
     containers: [],
     source: ref,
+    verdict: { kind: "starts" },
+    diagnostics: [],
   };
 }
 

@@ -77,6 +77,8 @@ function evilReport(): Report {
         vfio: [{ name: EVIL, source: ref(3) }],
         containers: [container],
         source: ref(0),
+        verdict: { kind: "refused", code: `VT${EVIL}`, message: EVIL },
+        diagnostics: [],
       },
     ],
     scenarios: [

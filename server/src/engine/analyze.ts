@@ -4,11 +4,11 @@
 import { parse, type LineIndex, type ParseResult, type Range } from "../../../grammar/src/index";
 import type { Bytes } from "./attributes";
 import { builtinHost, DEFAULT_VERSIONS, resolveHost, resolveVm, type HostModel, type VersionDefaults, type VmModel } from "./model";
-import { loadProgram, unresolved, type Program, type SourceReader } from "./program";
+import { loadProgram, summariseImportedErrors, unresolved, type Program, type SourceReader } from "./program";
 import { simulateScenario, type HostLookup, type ScenarioResult } from "./scenario";
 import { Sink, type EngineDiagnostic } from "./sink";
 import { analyzeVm, checkMemlock, hugetlbNeeds, userPins, type VmAnalysis } from "./vm-analysis";
-import { bytes } from "./format";
+import { bytes, count } from "./format";
 
 export interface Analysis {
   path: string;
@@ -30,27 +30,72 @@ export interface EngineOptions {
   versions?: VersionDefaults;
 }
 
+/** What a unit of the analysis computed: its value and the diagnostics it raised. */
+export interface Unit<T> {
+  value: T;
+  diagnostics: EngineDiagnostic[];
+}
+
+/**
+ * How an analysis may reuse earlier work. The full path (`analyzeText`, the CLI) computes
+ * everything; the language server's incremental analyzer (analysis-cache.ts) keeps what an
+ * edit did not touch. Both run the same code below, so they give the same results.
+ */
+export interface Reuse {
+  parse(path: string, text: string): ParseResult;
+  /**
+   * `compute` with a fresh sink for `file`, or an earlier unit of the same `key` (a syntax
+   * node) computed from the same `inputs` (compared by identity) and still `valid`.
+   */
+  unit<T>(key: object, inputs: readonly unknown[], file: string, compute: (sink: Sink) => T, valid?: (value: T) => boolean): Unit<T>;
+}
+
+export const COMPUTE_ALL: Reuse = {
+  parse: (_path, text) => parse(text),
+  unit: (_key, _inputs, file, compute) => {
+    const sink = new Sink(file);
+    return { value: compute(sink), diagnostics: sink.diagnostics };
+  },
+};
+
 export function analyzeText(text: string, path = "/untitled.vmtopo", reader: SourceReader = NO_FILES, options: EngineOptions = {}): Analysis {
+  return analyzeWith(COMPUTE_ALL, text, path, reader, options);
+}
+
+export function analyzeWith(reuse: Reuse, text: string, path = "/untitled.vmtopo", reader: SourceReader = NO_FILES, options: EngineOptions = {}): Analysis {
   try {
-    return analyzeUnguarded(text, path, reader, options.versions ?? DEFAULT_VERSIONS);
+    return analyzeUnguarded(reuse, text, path, reader, options.versions ?? DEFAULT_VERSIONS);
   } catch (error) {
     // A bug of ours must not cost the user the document or the editor its server.
-    const parsed = parse(text);
+    const parsed = reuse.parse(path, text);
     const message = `internal error in the vmtopo engine: ${error instanceof Error ? error.message : String(error)}`;
     const diagnostics: EngineDiagnostic[] = [...parsed.diagnostics.map((d) => ({ ...d, file: path })), { code: "VT000", severity: "error", message, range: parsed.lines.range(0, 0), file: path }];
     return { path, parse: parsed, diagnostics, program: { entry: path, files: new Map(), hosts: new Map(), vms: new Map(), scenarios: new Map() }, vms: [], scenarios: [], hosts: [] };
   }
 }
 
-function analyzeUnguarded(text: string, path: string, reader: SourceReader, versions: VersionDefaults): Analysis {
-  const program = loadProgram(path, reader, text);
+const BUILTIN_HOST = {};
+
+/** Runs a unit through `reuse` and adds its diagnostics to the file's sink. */
+function run<T>(reuse: Reuse, sink: Sink, key: object, inputs: readonly unknown[], compute: (sink: Sink) => T, valid?: (value: T) => boolean): T {
+  const unit = reuse.unit(key, inputs, sink.file, compute, valid);
+  sink.diagnostics.push(...unit.diagnostics);
+  return unit.value;
+}
+
+function analyzeUnguarded(reuse: Reuse, text: string, path: string, reader: SourceReader, versions: VersionDefaults): Analysis {
+  const program = loadProgram(path, reader, text, (file, source) => reuse.parse(file, source));
   const entry = program.files.get(path)!;
   const hosts = new Map<string, HostModel>();
   const hostOf = (name: string): HostModel | undefined => {
     if (!hosts.has(name)) {
       const declared = program.hosts.get(name);
-      if (declared) hosts.set(name, resolveHost(declared.decl, name, declared.file, declared.decl.name.range, program.files.get(declared.file)!.sink, versions));
-      else if (name === "default") hosts.set(name, builtinHost(new Sink("<built-in>"), versions));
+      if (declared) {
+        const sink = program.files.get(declared.file)!.sink;
+        hosts.set(name, run(reuse, sink, declared.decl, [declared.file, versions.qemu, versions.kernel], (fresh) => resolveHost(declared.decl, name, declared.file, declared.decl.name.range, fresh, versions)));
+      } else if (name === "default") {
+        hosts.set(name, run(reuse, new Sink("<built-in>"), BUILTIN_HOST, [versions.qemu, versions.kernel], (fresh) => builtinHost(fresh, versions)));
+      }
     }
     return hosts.get(name);
   };
@@ -65,10 +110,12 @@ function analyzeUnguarded(text: string, path: string, reader: SourceReader, vers
       sink.error("VT005", decl.host!.range, message, suggestion ? { suggestion } : undefined);
       host = hostOf("default")!;
     }
-    analyses.set(name, analyzeVm(resolveVm(decl, file, host, sink), sink));
+    const resolved = host;
+    analyses.set(name, run(reuse, sink, decl, [file, resolved], (fresh) => analyzeVm(resolveVm(decl, file, resolved, fresh), fresh)));
   }
   checkHugepagePools([...analyses.values()].map((a) => a.vm), program);
   checkUserPins([...analyses.values()], program);
+  checkInapplicableVfioSettings(hosts, [...analyses.values()].map((a) => a.vm), program);
 
   const lookup = hostLookup(hostOf, program, analyses);
   const scenarios: ScenarioResult[] = [];
@@ -80,9 +127,14 @@ function analyzeUnguarded(text: string, path: string, reader: SourceReader, vers
       entry.sink.error("VT005", decl.vm.range, message, suggestion ? { suggestion } : undefined);
       continue;
     }
-    scenarios.push(simulateScenario(decl, analysis, lookup, entry.sink, (range) => sourceText(entry.parsed.lines, entry.text, range)));
+    const simulate = (sink: Sink) => {
+      const recorded = recordLookups(lookup);
+      return { result: simulateScenario(decl, analysis, recorded.lookup, sink, (range) => sourceText(entry.parsed.lines, entry.text, range)), queries: recorded.queries };
+    };
+    scenarios.push(run(reuse, entry.sink, decl, [path, analysis], simulate, ({ queries }) => queries.every((same) => same(lookup))).result);
   }
 
+  summariseImportedErrors(program);
   const diagnostics: EngineDiagnostic[] = [...entry.parsed.diagnostics.map((d) => ({ ...d, file: path })), ...entry.sink.diagnostics];
   diagnostics.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
   return {
@@ -113,10 +165,57 @@ function hostLookup(hostOf: (name: string) => HostModel | undefined, program: Pr
   };
 }
 
-/** VT112: the hugetlb memory of all VMs placed on a host must fit its free pools. */
+/**
+ * A scenario reads other VMs and hosts through the lookup; the questions it asked, each as a
+ * check that a new lookup still gives the same answer, tell when its result can be reused.
+ */
+function recordLookups(lookup: HostLookup): { lookup: HostLookup; queries: ((now: HostLookup) => boolean)[] } {
+  const queries: ((now: HostLookup) => boolean)[] = [];
+  return {
+    queries,
+    lookup: {
+      get: (name) => {
+        const host = lookup.get(name);
+        queries.push((now) => now.get(name) === host);
+        return host;
+      },
+      names: () => {
+        const names = [...lookup.names()];
+        queries.push((now) => [...now.names()].join("\0") === names.join("\0"));
+        return names;
+      },
+      otherUserPins: (host, vm) => {
+        const pins = lookup.otherUserPins(host, vm);
+        queries.push((now) => {
+          const again = now.otherUserPins(host, vm);
+          return again.pinned === pins.pinned && again.names.join("\0") === pins.names.join("\0");
+        });
+        return pins;
+      },
+      hugetlbUsedByOthers: (host, vm) => {
+        const used = lookup.hugetlbUsedByOthers(host, vm);
+        const seen = [...used].join(";");
+        queries.push((now) => [...now.hugetlbUsedByOthers(host, vm)].join(";") === seen);
+        return used;
+      },
+    },
+  };
+}
+
+/**
+ * VT112: the hugetlb memory of all VMs placed on a host must fit its free pools. A pool
+ * shared by several VMs is one problem of the host: reported once per file, on the host's
+ * pool when the host is declared there (else on the file's first VM that uses it), with the
+ * place of every VM's share as related information, not once on every VM.
+ */
 function checkHugepagePools(vms: VmModel[], program: Program): void {
   const byHost = new Map<HostModel, VmModel[]>();
-  for (const vm of vms) byHost.set(vm.host, [...(byHost.get(vm.host) ?? []), vm]);
+  for (const vm of vms) {
+    const guests = byHost.get(vm.host);
+    if (guests) guests.push(vm);
+    else byHost.set(vm.host, [vm]);
+  }
+  const pageSizeRange = (vm: VmModel) => (vm.attrs.has("page-size") ? vm.attrs.rangeOf("page-size") : vm.decl.name.range);
   for (const [host, guests] of byHost) {
     const totals = new Map<Bytes, Bytes>();
     for (const vm of guests) for (const [page, need] of hugetlbNeeds(vm)) totals.set(page, (totals.get(page) ?? 0) + need);
@@ -124,11 +223,23 @@ function checkHugepagePools(vms: VmModel[], program: Program): void {
       const pages = host.hugepages.get(page)?.count ?? 0;
       if (total <= pages * page) continue;
       const users = guests.filter((vm) => hugetlbNeeds(vm).has(page));
-      const shares = users.map((vm) => `${vm.name}: ${bytes(hugetlbNeeds(vm).get(page)!)}`).join(", ");
-      for (const vm of users) {
-        const sink = program.files.get(vm.file)!.sink;
-        const range = vm.attrs.has("page-size") ? vm.attrs.rangeOf("page-size") : vm.decl.name.range;
-        sink.error("VT112", range, `VMs on host '${host.name}' need ${Math.ceil(total / page)} huge pages of ${bytes(page)} (${shares}), its pool has ${pages}; the allocation fails when QEMU starts`, { needed: Math.ceil(total / page), available: pages });
+      const needed = Math.ceil(total / page);
+      const data = { needed, available: pages, host: host.name, pageSize: page };
+      if (users.length === 1) {
+        const [vm] = users;
+        program.files
+          .get(vm.file)!
+          .sink.error("VT112", pageSizeRange(vm), `vm '${vm.name}' needs ${count(needed)} huge pages of ${bytes(page)} (${bytes(total)}), host '${host.name}' has ${count(pages)} free; the allocation fails when QEMU starts`, data);
+        continue;
+      }
+      const message = `the ${users.length} VMs on host '${host.name}' need ${count(needed)} huge pages of ${bytes(page)} (${bytes(total)}), its pool has ${count(pages)}; the allocation fails when QEMU starts the VM that crosses it`;
+      const pool = host.hugepages.get(page);
+      const related = users.map((vm) => ({ file: vm.file, range: pageSizeRange(vm), message: `vm '${vm.name}': ${bytes(hugetlbNeeds(vm).get(page)!)} of ${bytes(page)} pages` }));
+      const poolRelated = !host.builtin && pool ? [{ file: host.file, range: pool.range, message: `host '${host.name}': ${count(pages)} free ${bytes(page)} pages` }] : [];
+      for (const file of new Set(users.map((vm) => vm.file))) {
+        const onHost = !host.builtin && host.file === file;
+        const range = onHost ? (pool?.range ?? host.nameRange) : pageSizeRange(users.find((vm) => vm.file === file)!);
+        program.files.get(file)!.sink.error("VT112", range, message, data, onHost ? related : [...poolRelated, ...related]);
       }
     }
   }
@@ -136,17 +247,80 @@ function checkHugepagePools(vms: VmModel[], program: Program): void {
 
 /**
  * VT203 for iommufd with `accounting = user`: pins are summed over the user's VMs on a host,
- * in the order they start (declaration order); the first VM to cross the limit fails.
+ * in the order they start (declaration order); the first VM to cross the limit fails, and
+ * every one after it. With one such VM it is that VM's problem; with several it is the
+ * host's: reported once per file, on the host's `memlock` when the host is declared there
+ * (else on the file's first VM that fails), with every VM's pins as related information.
  */
 function checkUserPins(analyses: VmAnalysis[], program: Program): void {
-  const pinnedSoFar = new Map<HostModel, { pinned: Bytes; names: string[] }>();
+  const byHost = new Map<HostModel, { analysis: VmAnalysis; pinned: Bytes }[]>();
   for (const a of analyses) {
-    const host = a.vm.host;
-    const pinned = userPins(a.containers.map((c) => c.boot), host);
-    if (pinned === 0) continue;
-    const before = pinnedSoFar.get(host) ?? { pinned: 0, names: [] };
-    checkMemlock(a.vm, host, pinned, a.vm.decl.name.range, program.files.get(a.vm.file)!.sink, "at boot", before);
-    pinnedSoFar.set(host, { pinned: before.pinned + pinned, names: [...before.names, a.vm.name] });
+    const pinned = userPins(a.containers.map((c) => c.boot), a.vm.host);
+    if (pinned > 0) byHost.set(a.vm.host, [...(byHost.get(a.vm.host) ?? []), { analysis: a, pinned }]);
+  }
+  for (const [host, pinning] of byHost) {
+    if (host.memlock === "unlimited" || host.capIpcLock) continue;
+    if (pinning.length === 1) {
+      const { analysis: a, pinned } = pinning[0];
+      checkMemlock(a.vm, host, pinned, a.vm.decl.name.range, program.files.get(a.vm.file)!.sink, "at boot");
+      continue;
+    }
+    const limit = host.memlock;
+    let sum = 0;
+    const failing = pinning.filter(({ pinned }) => (sum += pinned) > limit).map(({ analysis }) => analysis.vm);
+    if (failing.length === 0) continue;
+    const shares = pinning.map(({ analysis, pinned }) => `${analysis.vm.name}: ${bytes(pinned)}`).join(", ");
+    const names = failing.map((vm) => `'${vm.name}'`);
+    const who = names.length === 1 ? `${names[0]} fails to start` : `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]} fail to start`;
+    const message = `the ${pinning.length} VMs on host '${host.name}' pin ${bytes(sum)} together (${shares}; iommufd charges the user, accounting = user), over its memlock of ${bytes(limit)}: ${who}. Linux: vfio_pin_pages_remote: RLIMIT_MEMLOCK (${limit}) exceeded`;
+    const data = { pinned: sum, host: host.name };
+    const related = pinning.map(({ analysis, pinned }) => ({ file: analysis.vm.file, range: analysis.vm.decl.name.range, message: `vm '${analysis.vm.name}' pins ${bytes(pinned)}${failing.includes(analysis.vm) ? ": fails to start" : ""}` }));
+    const memlock = host.attrs.host.attribute("memlock");
+    const limitRelated = !host.builtin && memlock ? [{ file: host.file, range: memlock.value.range, message: `host '${host.name}': memlock = ${bytes(limit)}` }] : [];
+    for (const file of new Set(pinning.map(({ analysis }) => analysis.vm.file))) {
+      const onHost = !host.builtin && host.file === file && memlock !== undefined;
+      const first = failing.find((vm) => vm.file === file) ?? pinning.find(({ analysis }) => analysis.vm.file === file)!.analysis.vm;
+      program.files.get(file)!.sink.error("VT203", onHost ? memlock.value.range : first.decl.name.range, message, data, onHost ? related : [...limitRelated, ...related]);
+    }
+  }
+}
+
+/**
+ * A host `vfio` setting for the other backend: `dma-entry-limit` is vfio_iommu_type1's module
+ * parameter (drivers/vfio/vfio_iommu_type1.c `dma_entry_limit`), which iommufd never reads;
+ * `accounting` is iommufd's. Linux and QEMU accept both silently, so this is a warning
+ * (VT002: an attribute that does nothing in this context), unless a device placed on the host
+ * (at boot or hot-plugged) overrides the backend and so makes the setting count.
+ */
+function checkInapplicableVfioSettings(hosts: Map<string, HostModel>, vms: VmModel[], program: Program): void {
+  const backendsOn = new Map<HostModel, Set<string>>();
+  for (const vm of vms) {
+    const used = backendsOn.get(vm.host) ?? new Set<string>();
+    for (const device of vm.vfio) used.add(device.backend);
+    backendsOn.set(vm.host, used);
+  }
+  for (const { decl } of program.scenarios.values()) {
+    const vm = vms.find((v) => v.name === decl.vm.text);
+    if (!vm) continue;
+    for (const step of decl.steps) {
+      if (step.kind !== "hotplug") continue;
+      const backend = step.attributes.find((a) => a.name.text === "backend")?.value;
+      if (backend?.kind === "identifier") backendsOn.get(vm.host)?.add(backend.name);
+    }
+  }
+  for (const host of hosts.values()) {
+    if (host.builtin) continue;
+    const sink = program.files.get(host.file)?.sink;
+    if (!sink) continue;
+    const used = backendsOn.get(host) ?? new Set<string>();
+    const limit = host.attrs.vfio.attribute("dma-entry-limit");
+    if (limit && host.vfio.backend === "iommufd" && !used.has("type1")) {
+      sink.warning("VT002", limit.name.range, `'dma-entry-limit' does nothing on host '${host.name}' with backend = iommufd: it is vfio_iommu_type1's module parameter, and iommufd has no entry limit; remove it, or set backend = type1`, { remove: "dma-entry-limit" });
+    }
+    const accounting = host.attrs.vfio.attribute("accounting");
+    if (accounting && host.vfio.backend === "type1" && !used.has("iommufd")) {
+      sink.warning("VT002", accounting.name.range, `'accounting' does nothing on host '${host.name}' with backend = type1: type1 charges each process's RLIMIT_MEMLOCK; 'accounting' is iommufd's; remove it, or set backend = iommufd`, { remove: "accounting" });
+    }
   }
 }
 

@@ -53,7 +53,9 @@ export class AttributeReader {
     const value = attribute.value;
     const problem = describeMismatch(value, type);
     if (problem === null) return true;
-    if (problem !== "") this.sink.error("VT004", value.range, `'${attribute.name.text}' ${problem}`);
+    // The "did you mean" of an enum value, as data for its quick fix.
+    const guess = type.kind === "enum" && value.kind === "identifier" ? suggest(value.name, type.values) : undefined;
+    if (problem !== "") this.sink.error("VT004", value.range, `'${attribute.name.text}' ${problem}`, guess ? { suggestion: guess } : undefined);
     return false;
   }
 

@@ -1,28 +1,32 @@
 // How figures read in messages: grouped counts, binary sizes, QEMU-style hex.
-import { groupDigits } from "../../../grammar/src/index";
+import { formatBytes, formatCount } from "./format-units";
 
 export const KiB = 1024;
 export const MiB = 1024 * KiB;
 export const GiB = 1024 * MiB;
 export const TiB = 1024 * GiB;
 
-export const count = groupDigits;
+export const count = formatCount;
+
+/** Figures (pinned memory, page tables, pools): "8 GiB", "128.26 MiB", "1 TiB" (format-units.ts). */
+export const bytes = formatBytes;
 
 /**
- * 17179869184 → "16 GiB"; 1610612736 → "1.5 GiB"; 1 GiB + 4 MiB → "1,028 MiB" (exact beats
- * rounded while the number stays short); 32,834 tables × 4 KiB → "128.26 MiB".
+ * A size the user wrote, quoted in a message: as `bytes` when that is exact, else in the
+ * largest unit that holds it whole, so a message never rounds away the difference it is
+ * about ("1,025 MiB is not a multiple of 2 MiB", not "1 GiB is not …").
  */
-export function bytes(n: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
-  const largest = Math.max(0, Math.min(units.length - 1, Math.floor(Math.log2(Math.max(1, Math.abs(n))) / 10)));
-  for (let unit = largest; unit >= 0; unit--) {
-    const value = n / 1024 ** unit;
-    if (Math.abs(value) >= 10000) break;
-    if (Math.round(value * 100) === value * 100) return `${value % 1 === 0 ? groupDigits(value) : String(value)} ${units[unit]}`;
-  }
-  const value = n / 1024 ** largest;
-  return `${Number.isInteger(value) ? groupDigits(value) : value.toFixed(2)} ${units[largest]}`;
+export function exactBytes(n: number): string {
+  const shown = formatBytes(n);
+  const [number, unit] = shown.split(" ");
+  const exponent = UNITS.indexOf(unit);
+  if (Number(number.replace(/,/g, "")) * 1024 ** exponent === n) return shown;
+  let whole = 0;
+  while (whole < UNITS.length - 1 && n % 1024 ** (whole + 1) === 0) whole++;
+  return `${formatCount(n / 1024 ** whole)} ${UNITS[whole]}`;
 }
+
+const UNITS = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
 
 /** As QEMU's `0x%"PRIx64"` prints. */
 export function hex(n: number): string {

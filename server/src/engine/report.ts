@@ -7,7 +7,10 @@ import type { ContainerFigures, StartupCheck as EngineStartupCheck } from "./con
 import type { HostModel } from "./model";
 import type { ScenarioResult } from "./scenario";
 import type { EngineDiagnostic } from "./sink";
+import { computeVerdicts, type Verdict, type VmVerdict } from "./verdict";
 import type { VmAnalysis } from "./vm-analysis";
+
+export type { Verdict, VerdictKind } from "./verdict";
 
 export interface ReportDiagnostic {
   code: string;
@@ -103,6 +106,10 @@ export interface VmReport {
   containers: ContainerReport[];
   /** the VM's name */
   source: SourceRef;
+  /** starts, starts with warnings, refused by QEMU, or fails in a scenario step (verdict.ts) */
+  verdict: Verdict;
+  /** the VM's own problems in the report's file: its declaration's, its scenarios', host-level ones about it */
+  diagnostics: ReportDiagnostic[];
 }
 
 export interface StepContainer {
@@ -153,9 +160,12 @@ const attributeRange = (attrs: AttributeReader, name: string): A.Range => attrs.
 export function buildReport(analysis: Analysis, onlyScenario?: string): Report {
   const scenarios = analysis.scenarios.filter((s) => onlyScenario === undefined || s.scenario.name.text === onlyScenario);
   const used = new Set([...analysis.vms.map((a) => a.vm.host.name), ...scenarios.flatMap((s) => s.steps.map((step) => step.host))]);
+  const verdicts = computeVerdicts(analysis);
+  const scenariosOf = new Map<string, ScenarioResult[]>();
+  for (const s of analysis.scenarios) scenariosOf.set(s.vm, [...(scenariosOf.get(s.vm) ?? []), s]);
   return {
     file: analysis.path,
-    vms: analysis.vms.map((vm) => vmReport(vm, analysis.scenarios.filter((s) => s.vm === vm.vm.name))),
+    vms: analysis.vms.map((vm) => vmReport(vm, scenariosOf.get(vm.vm.name) ?? [], verdicts.get(vm.vm.name), analysis.path)),
     scenarios: scenarios.map((s) => scenarioReport(s, analysis.path)),
     hosts: analysis.hosts.filter((h) => used.has(h.name)).map(hostReport),
   };
@@ -176,7 +186,7 @@ function hostReport(host: HostModel): HostReport {
   };
 }
 
-function vmReport(a: VmAnalysis, scenarios: ScenarioResult[]): VmReport {
+function vmReport(a: VmAnalysis, scenarios: ScenarioResult[], verdict: VmVerdict | undefined, file: string): VmReport {
   const vm = a.vm;
   const at = (range: A.Range): SourceRef => ({ file: vm.file, range });
   const memoryDevices = new Map([...vm.virtioMem, ...vm.dimms].map((d) => [d.name, d.nameRange]));
@@ -263,6 +273,8 @@ function vmReport(a: VmAnalysis, scenarios: ScenarioResult[]): VmReport {
     vfio: vm.vfio.map((d) => ({ name: d.name, source: at(d.nameRange) })),
     containers: [...containers.values()],
     source: at(vm.decl.name.range),
+    verdict: verdict?.verdict ?? { kind: "starts" },
+    diagnostics: (verdict?.diagnostics ?? []).filter((d) => d.file === file).map(toReportDiagnostic),
   };
 }
 

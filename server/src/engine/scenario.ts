@@ -13,7 +13,7 @@ import {
   type ContainerFigures,
   type MemoryState,
 } from "./containers";
-import { bytes, count, duration, hex } from "./format";
+import { bytes, count, duration, exactBytes, hex } from "./format";
 import { IntervalTimeline } from "./interval-timeline";
 import { IntervalSet } from "./intervals";
 import { bitsFor } from "./layout";
@@ -172,11 +172,11 @@ function applyStep(step: A.Step, state: SimState, analysis: VmAnalysis, hosts: H
       }
       const bs = device.blockSize;
       if (bs <= 0 || size % bs !== 0) {
-        sink.error("VT404", step.size.range, `${bytes(size)} is not a multiple of virtio-mem '${device.name}' block size ${bytes(bs)}. QEMU: 'requested-size' has to be multiples of 'block-size' (${hex(bs)})`, { multiple: bs });
+        sink.error("VT404", step.size.range, `${exactBytes(size)} is not a multiple of virtio-mem '${device.name}' block size ${exactBytes(bs)}. QEMU: 'requested-size' has to be multiples of 'block-size' (${hex(bs)})`, { multiple: bs });
         return;
       }
       if (size > device.size) {
-        sink.error("VT404", step.size.range, `${bytes(size)} exceeds virtio-mem '${device.name}' size of ${bytes(device.size)}. QEMU: 'requested-size' cannot exceed the memory backend size(${hex(device.size)})`, { maximum: device.size });
+        sink.error("VT404", step.size.range, `${exactBytes(size)} exceeds virtio-mem '${device.name}' size of ${exactBytes(device.size)}. QEMU: 'requested-size' cannot exceed the memory backend size(${hex(device.size)})`, { maximum: device.size });
         return;
       }
       if (!analysis.layout.placements.some((p) => p.device === device)) return;

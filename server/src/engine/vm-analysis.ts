@@ -19,7 +19,7 @@ import {
   type MemoryState,
   type StartupCheck,
 } from "./containers";
-import { bytes, count, GiB, hex, MiB } from "./format";
+import { bytes, count, exactBytes, GiB, hex, MiB } from "./format";
 import { computeLayout, memoryDeviceAlignment, type Layout, type Section } from "./layout";
 import { HOST_PAGE_SIZE, isHugetlb, type HostModel, type VfioDeviceModel, type VirtioMemModel, type VmModel } from "./model";
 import type { RelatedInformation, Sink } from "./sink";
@@ -80,36 +80,36 @@ function checkVirtioMem(vm: VmModel, layout: Layout, sink: Sink): void {
     let blockSizeOk = true;
     // QEMU's property setter checks the 1 MiB minimum first, then the power of two.
     if (bs < MiB) {
-      sink.error("VT102", bsRange, `virtio-mem '${d.name}': block-size ${bytes(bs)} is below 1 MiB. QEMU: 'block-size' property has to be at least 0x100000`, { minimum: MiB });
+      sink.error("VT102", bsRange, `virtio-mem '${d.name}': block-size ${exactBytes(bs)} is below 1 MiB. QEMU: 'block-size' property has to be at least 0x100000`, { minimum: MiB });
       blockSizeOk = false;
     } else if (!isPowerOfTwo(bs)) {
-      sink.error("VT101", bsRange, `virtio-mem '${d.name}': block-size ${bytes(bs)} is not a power of two. QEMU: 'block-size' property has to be a power of two`);
+      sink.error("VT101", bsRange, `virtio-mem '${d.name}': block-size ${exactBytes(bs)} is not a power of two. QEMU: 'block-size' property has to be a power of two`);
       blockSizeOk = false;
     }
     if (bs < d.pageSize) {
-      sink.error("VT104", bsRange, `virtio-mem '${d.name}': block-size ${bytes(bs)} is below the backend's ${bytes(d.pageSize)} pages. QEMU: 'block-size' property has to be at least the page size (${hex(d.pageSize)})`, { minimum: d.pageSize });
+      sink.error("VT104", bsRange, `virtio-mem '${d.name}': block-size ${exactBytes(bs)} is below the backend's ${exactBytes(d.pageSize)} pages. QEMU: 'block-size' property has to be at least the page size (${hex(d.pageSize)})`, { minimum: d.pageSize });
       blockSizeOk = false;
     }
     if (blockSizeOk && bs < d.defaultBlockSize) {
       // QEMU prints the default in MiB, in hex ("(400 MiB)" for 1 GiB): quoted as it prints.
-      sink.warning("VT103", bsRange, `virtio-mem '${d.name}': block-size ${bytes(bs)} is below QEMU's default of ${bytes(d.defaultBlockSize)} for this backend. QEMU: 'block-size' property is smaller than the default block size (${(d.defaultBlockSize / MiB).toString(16)} MiB)`);
+      sink.warning("VT103", bsRange, `virtio-mem '${d.name}': block-size ${exactBytes(bs)} is below QEMU's default of ${exactBytes(d.defaultBlockSize)} for this backend. QEMU: 'block-size' property is smaller than the default block size (${(d.defaultBlockSize / MiB).toString(16)} MiB)`);
     }
     if (blockSizeOk && d.requested % bs !== 0) {
-      sink.error("VT105", d.attrs.rangeOf("requested"), `virtio-mem '${d.name}': requested ${bytes(d.requested)} is not a multiple of the ${bytes(bs)} block size. QEMU: 'requested-size' property has to be multiples of 'block-size' (${hex(bs)})`, { multiple: bs });
+      sink.error("VT105", d.attrs.rangeOf("requested"), `virtio-mem '${d.name}': requested ${exactBytes(d.requested)} is not a multiple of the ${exactBytes(bs)} block size. QEMU: 'requested-size' property has to be multiples of 'block-size' (${hex(bs)})`, { multiple: bs });
     }
     const hasSize = d.attrs.has("size");
     const alignment = memoryDeviceAlignment(d);
     if (blockSizeOk && hasSize && d.size % alignment !== 0) {
       const why = alignment > bs ? ` (the device is aligned to ${bytes(alignment)}: its block size or its backend's alignment, whichever is larger)` : "";
-      sink.error("VT106", d.attrs.rangeOf("size"), `virtio-mem '${d.name}': size ${bytes(d.size)} is not a multiple of ${bytes(alignment)}${why}. QEMU: backend memory size must be multiple of ${hex(alignment)}`, { multiple: alignment });
+      sink.error("VT106", d.attrs.rangeOf("size"), `virtio-mem '${d.name}': size ${exactBytes(d.size)} is not a multiple of ${exactBytes(alignment)}${why}. QEMU: backend memory size must be multiple of ${hex(alignment)}`, { multiple: alignment });
     }
     if (hasSize && d.requested > d.size) {
       // QEMU starts with this (virtio_mem_device_realize() does not compare the two); only a
       // later qom-set of requested-size is refused (virtio_mem_set_requested_size()).
-      sink.warning("VT107", d.attrs.rangeOf("requested"), `virtio-mem '${d.name}': requested ${bytes(d.requested)} exceeds the device's ${bytes(d.size)}; the guest can plug at most ${bytes(d.size)}, and a later change of requested-size above it is refused. QEMU: 'requested-size' cannot exceed the memory backend size(${hex(d.size)})`, { maximum: d.size });
+      sink.warning("VT107", d.attrs.rangeOf("requested"), `virtio-mem '${d.name}': requested ${exactBytes(d.requested)} exceeds the device's ${exactBytes(d.size)}; the guest can plug at most ${exactBytes(d.size)}, and a later change of requested-size above it is refused. QEMU: 'requested-size' cannot exceed the memory backend size(${hex(d.size)})`, { maximum: d.size });
     }
     if (hasSize && d.size % d.pageSize !== 0) {
-      sink.error("VT111", d.attrs.rangeOf("size"), `virtio-mem '${d.name}': size ${bytes(d.size)} is not a multiple of its ${bytes(d.pageSize)} pages. QEMU: memory size ${hex(d.size)} must be equal to or larger than page size ${hex(d.pageSize)}`);
+      sink.error("VT111", d.attrs.rangeOf("size"), `virtio-mem '${d.name}': size ${exactBytes(d.size)} is not a multiple of its ${exactBytes(d.pageSize)} pages. QEMU: memory size ${hex(d.size)} must be equal to or larger than page size ${hex(d.pageSize)}`);
     }
     if (d.prealloc) {
       const range = d.attrs.has("prealloc") ? d.attrs.rangeOf("prealloc") : d.nameRange;
@@ -125,13 +125,13 @@ function checkVirtioMem(vm: VmModel, layout: Layout, sink: Sink): void {
   for (const error of layout.placementErrors) {
     const device = error.device;
     const range = device.kind === "virtio-mem" && device.attrs.has("memaddr") ? device.attrs.rangeOf("memaddr") : device.nameRange;
-    sink.error(error.code, range, `${device.kind} '${device.name}' (${bytes(device.size)}) cannot be placed in device memory. QEMU: ${error.message}`);
+    sink.error(error.code, range, `${device.kind} '${device.name}' (${exactBytes(device.size)}) cannot be placed in device memory. QEMU: ${error.message}`);
   }
 }
 
 function checkBackends(vm: VmModel, sink: Sink): void {
   if (vm.memory > 0 && vm.memory % vm.pageSize !== 0) {
-    sink.error("VT111", vm.attrs.rangeOf("memory"), `boot RAM ${bytes(vm.memory)} is not a multiple of its ${bytes(vm.pageSize)} pages. QEMU: memory size ${hex(vm.memory)} must be equal to or larger than page size ${hex(vm.pageSize)}`);
+    sink.error("VT111", vm.attrs.rangeOf("memory"), `boot RAM ${exactBytes(vm.memory)} is not a multiple of its ${exactBytes(vm.pageSize)} pages. QEMU: memory size ${hex(vm.memory)} must be equal to or larger than page size ${hex(vm.pageSize)}`);
   }
   if (isConfidential(vm) && isHugetlb(vm.backend, vm.pageSize, vm.fileSystem)) {
     const range = vm.attrs.has("page-size") ? vm.attrs.rangeOf("page-size") : vm.attrs.rangeOf("file-system");

@@ -4,7 +4,7 @@
 import type * as A from "../../../grammar/src/index";
 import type { Analysis } from "../engine/analyze";
 import type { ContainerFigures } from "../engine/containers";
-import { bytes, count } from "../engine/format";
+import { bytes, count, exactBytes } from "../engine/format";
 import { buildReport, type ContainerReport, type Report, type VmReport } from "../engine/report";
 import type { ScenarioResult, StepResult } from "../engine/scenario";
 import type { ContainerSummary, VmAnalysis } from "../engine/vm-analysis";
@@ -66,23 +66,9 @@ export function mappings(n: number): string {
   return `${count(n)} mapping${n === 1 ? "" : "s"}`;
 }
 
-const UNITS = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
-
 /** A size that never hides bytes: "16 GiB", "1.5 GiB", or "≈ 64.01 GiB (65,544 MiB)". */
 export function size(n: number): string {
+  const exact = exactBytes(n);
   const shown = bytes(n);
-  const [number, unit] = shown.split(" ");
-  if (Number(number.replace(/,/g, "")) * 1024 ** UNITS.indexOf(unit) === n) return shown;
-  let exponent = 0;
-  while (exponent < UNITS.length - 1 && n % 1024 ** (exponent + 1) === 0) exponent++;
-  return `${approx(n)} (${count(n / 1024 ** exponent)} ${UNITS[exponent]})`;
-}
-
-/** A size for a glance: "512 KiB", "4.25 GiB" when exact, else "≈ 160.33 MiB" (never "4352.25 MiB"). */
-export function approx(n: number): string {
-  let unit = 0;
-  while (unit < UNITS.length - 1 && Math.abs(n) >= 1024 ** (unit + 1)) unit++;
-  const value = n / 1024 ** unit;
-  const rounded = Number(value.toFixed(2));
-  return rounded === value ? `${count(Math.trunc(value))}${value % 1 ? String(value).slice(String(Math.trunc(value)).length) : ""} ${UNITS[unit]}` : `≈ ${rounded} ${UNITS[unit]}`;
+  return exact === shown ? shown : `≈ ${shown} (${exact})`;
 }

@@ -1,13 +1,17 @@
 // Quick fixes that compute the right value for a diagnostic: a virtio-mem block size that
-// passes QEMU's start-up check, iommufd instead of type1, a size rounded to whole blocks,
-// enough phys-bits, a suggested name, a memlock that covers what is pinned.
+// passes QEMU's start-up check and the backend's page size, iommufd instead of type1, a size
+// rounded to whole blocks, enough phys-bits, a suggested name or value, a memlock that covers
+// what is pinned, a missing `}`, a missing imported file; and "Fix all in file".
 //
 // Every fix is an edit of the source text that keeps its style (an inserted attribute goes
-// on its own line, indented like its siblings). A fix that picks a value is checked before
-// it is offered: the edited files are analysed again, and the fix is kept only if its
-// diagnostic goes away and no new error appears. The block size is found that way, by
-// trying 2×, 4×, ... the current one, so a formula of ours can never offer a wrong value.
-import { CodeActionKind, type CodeAction, type CodeActionParams, type Diagnostic as LspDiagnostic, type TextEdit } from "vscode-languageserver";
+// on its own line, indented like its siblings). Every fix is checked before it is offered:
+// the edited files are analysed again, and the fix is kept only if its diagnostic goes away,
+// no new error appears, and no error is left on the text it touched (raising a 2M block size
+// to 32M for VT201 while VT104 wants the 1G page size is no fix). Values are found by trying
+// candidates (2×, 4×, … the current block size), so a formula of ours can never offer a
+// wrong value. Where one fix clears several diagnostics on the same text, it comes first and
+// says so ("… to 1G: clears VT104 and VT201").
+import { CodeActionKind, type CodeAction, type CodeActionParams, type Diagnostic as LspDiagnostic, type TextEdit, type WorkspaceEdit } from "vscode-languageserver";
 import type * as A from "../../../../grammar/src/index";
 import type { LineIndex, Range } from "../../../../grammar/src/index";
 import { analyzeText, type Analysis, type EngineOptions } from "../../engine/analyze";
@@ -19,43 +23,106 @@ import { pathToUri } from "../convert";
 import { sizeLiteral } from "../size-literal";
 
 const GiB = 2 ** 30;
+const MiB = 2 ** 20;
 
 export const codeActions: Feature = {
-  capabilities: { codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] } },
+  capabilities: { codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.SourceFixAll] } },
   register(context: ServerContext) {
-    context.connection.onCodeAction((params) => quickFixes(context, params));
+    context.connection.onCodeAction((params) => {
+      const uri = params.textDocument.uri;
+      const analysis = context.workspace.analysis(uri);
+      if (!analysis) return [];
+      const workspaceEdit = context.clientCapabilities().workspace?.workspaceEdit;
+      const session = new FixSession(uri, analysis, context.workspace.reader, {
+        versions: { qemu: context.settings.current.defaultQemuVersion, kernel: context.settings.current.defaultKernelVersion },
+      }, workspaceEdit?.resourceOperations?.includes("create") === true && workspaceEdit.documentChanges === true);
+      const only = params.context.only;
+      const actions: CodeAction[] = [];
+      if (!only || only.some((kind) => kind === "" || kind === CodeActionKind.QuickFix || CodeActionKind.QuickFix.startsWith(`${kind}.`))) actions.push(...quickFixes(session, params));
+      // Fix all re-checks every fix of the file: only when asked for by kind (Source Action…, on save).
+      if (only?.some((kind) => kind === CodeActionKind.SourceFixAll || kind === CodeActionKind.Source || CodeActionKind.SourceFixAll.startsWith(`${kind}.`) && kind !== "")) {
+        const all = fixAll(session);
+        if (all) actions.push(all);
+      }
+      return actions;
+    });
   },
 };
 
 const computed = new WeakMap<Analysis, Map<string, Fix[]>>();
 
-function quickFixes(context: ServerContext, params: CodeActionParams): CodeAction[] {
-  const only = params.context.only;
-  if (only && !only.some((kind) => kind === "" || kind === CodeActionKind.QuickFix || CodeActionKind.QuickFix.startsWith(`${kind}.`))) return [];
-  const uri = params.textDocument.uri;
-  const analysis = context.workspace.analysis(uri);
-  if (!analysis) return [];
-  const session = new FixSession(uri, analysis, context.workspace.reader, {
-    versions: { qemu: context.settings.current.defaultQemuVersion, kernel: context.settings.current.defaultKernelVersion },
-  });
+/** The fixes of one of the engine's diagnostics, computed once per analysis. */
+function fixesOf(session: FixSession, diagnostic: EngineDiagnostic): Fix[] {
   // Checking a fix analyses the edited text again; the cursor resting on a diagnostic asks
   // for its fixes again and again, so they are kept while the analysis is current.
-  let cached = computed.get(analysis);
-  if (!cached) computed.set(analysis, (cached = new Map()));
-  const actions: CodeAction[] = [];
+  let cached = computed.get(session.analysis);
+  if (!cached) computed.set(session.analysis, (cached = new Map()));
+  const key = `${diagnostic.file}:${diagnostic.code}@${diagnostic.range.start.line}:${diagnostic.range.start.character}-${diagnostic.range.end.line}:${diagnostic.range.end.character} ${diagnostic.message}`;
+  let fixes = cached.get(key);
+  if (!fixes) cached.set(key, (fixes = (FIXERS[diagnostic.code]?.(session, diagnostic) ?? []).filter((f) => session.fixes(diagnostic, f))));
+  return fixes;
+}
+
+function quickFixes(session: FixSession, params: CodeActionParams): CodeAction[] {
+  const analysis = session.analysis;
+  // The engine's own diagnostics the client names (fresh data, even if the client drops `data`).
+  const asked: { client: LspDiagnostic; engine: EngineDiagnostic }[] = [];
   for (const client of params.context.diagnostics) {
     if (client.source !== undefined && client.source !== "vmtopo") continue;
-    // The engine's own diagnostic at that place (fresh data, even if the client drops `data`).
-    const here = analysis.diagnostics.filter((d) => d.code === String(client.code) && sameRange(d.range, client.range));
-    const diagnostic = here.find((d) => d.message === client.message) ?? here[0];
-    if (!diagnostic) continue;
-    const key = `${diagnostic.code}@${diagnostic.range.start.line}:${diagnostic.range.start.character}-${diagnostic.range.end.line}:${diagnostic.range.end.character} ${diagnostic.message}`;
-    let fixes = cached.get(key);
-    if (!fixes) cached.set(key, (fixes = FIXERS[diagnostic.code]?.(session, diagnostic) ?? []));
-    const preferred = fixes.findIndex((f) => f.preferred);
-    fixes.forEach((fix, i) => actions.push(session.toAction(fix, client, i === (preferred < 0 ? 0 : preferred))));
+    const here = analysis.diagnostics.filter((d) => d.file === session.path && d.code === String(client.code) && sameRange(d.range, client.range));
+    const engine = here.find((d) => d.message === client.message) ?? here[0];
+    if (engine) asked.push({ client, engine });
   }
-  return actions;
+  // One action per distinct edit, with every asked diagnostic it clears.
+  const offers: { fix: Fix; cleared: typeof asked; order: number }[] = [];
+  for (const { engine } of asked) {
+    for (const fix of fixesOf(session, engine)) {
+      if (offers.some((o) => sameFix(o.fix, fix))) continue;
+      const cleared = asked.filter((other) => session.fixes(other.engine, fix));
+      offers.push({ fix, cleared, order: offers.length });
+    }
+  }
+  // A fix that clears more of what is on this text comes first, and is the preferred one;
+  // otherwise each fixer's order stands and its preferred fix is the preferred one.
+  offers.sort((x, y) => y.cleared.length - x.cleared.length || x.order - y.order);
+  const preferred = offers[0]?.cleared.length > 1 ? offers[0] : (offers.find((o) => o.fix.preferred) ?? offers[0]);
+  return offers.map((offer) => {
+    const codes = [...new Set(offer.cleared.map((c) => c.engine.code))].sort();
+    const title = offer.cleared.length > 1 ? `${offer.fix.title}: clears ${codes.length > 1 ? `${codes.slice(0, -1).join(", ")} and ${codes[codes.length - 1]}` : `${offer.cleared.length} × ${codes[0]}`}` : offer.fix.title;
+    return session.toAction({ ...offer.fix, title }, offer.cleared.map((c) => c.client), CodeActionKind.QuickFix, offer === preferred);
+  });
+}
+
+/**
+ * "Fix all in file": the preferred fix of each diagnostic of the file whose edits touch
+ * nothing another chosen fix touches, applied together, and kept only if together they
+ * leave fewer errors and no new one. A fix that creates a file is left to its quick fix.
+ */
+function fixAll(session: FixSession): CodeAction | undefined {
+  const chosen: Fix[] = [];
+  const overlaps = (x: Fix, y: Fix) => x.edits.some((e) => y.edits.some((f) => e.path === f.path && e.start <= f.end && f.start <= e.end));
+  for (const diagnostic of session.analysis.diagnostics) {
+    if (diagnostic.file !== session.path) continue;
+    const fixes = fixesOf(session, diagnostic).filter((f) => !f.create);
+    const fix = fixes.find((f) => f.preferred) ?? fixes[0];
+    if (!fix || chosen.some((c) => sameFix(c, fix))) continue;
+    if (chosen.some((c) => overlaps(c, fix))) continue;
+    chosen.push(fix);
+  }
+  if (chosen.length === 0) return undefined;
+  let together = chosen;
+  if (!session.improves(together.flatMap((f) => f.edits))) {
+    // Not independent after all: keep them one at a time, each checked with those before it.
+    together = [];
+    for (const fix of chosen) if (session.improves([...together, fix].flatMap((f) => f.edits))) together.push(fix);
+  }
+  if (together.length === 0) return undefined;
+  const title = together.length === 1 ? `Fix all in file: ${together[0].title}` : `Fix all in file (${together.length} fixes)`;
+  return session.toAction({ title, edits: together.flatMap((f) => f.edits) }, [], CodeActionKind.SourceFixAll, false);
+}
+
+function sameFix(x: Fix, y: Fix): boolean {
+  return x.create === y.create && x.edits.length === y.edits.length && x.edits.every((e, i) => e.path === y.edits[i].path && e.start === y.edits[i].start && e.end === y.edits[i].end && e.text === y.edits[i].text);
 }
 
 // ---- fixes -----------------------------------------------------------------------------
@@ -71,18 +138,26 @@ interface Fix {
   title: string;
   edits: Edit[];
   preferred?: boolean;
+  /** a file to create (empty) before the edits: a missing import */
+  create?: string;
 }
 
 type Fixer = (session: FixSession, diagnostic: EngineDiagnostic) => Fix[];
 
 const FIXERS: Record<string, Fixer> = {
+  VT001: fixSyntax,
+  VT004: fixName,
+  VT101: fixBlockSize,
+  VT102: fixBlockSize,
+  VT103: fixBlockSize,
+  VT104: fixBlockSize,
   VT201: fixStartupCheck,
   VT105: fixMultiple,
   VT106: fixMultiple,
   VT404: fixResize,
   VT110: fixPhysBits,
-  VT002: fixName,
-  VT005: fixName,
+  VT002: (session, d) => [...fixName(session, d), ...fixRemove(session, d)],
+  VT005: (session, d) => [...fixName(session, d), ...fixMissingImport(session, d)],
   VT405: fixName,
   VT203: fixMemlock,
 };
@@ -100,23 +175,85 @@ function fixStartupCheck(session: FixSession, d: EngineDiagnostic): Fix[] {
   const named = typeof d.data?.device === "string" ? vm.virtioMem.find((v) => v.name === d.data!.device) : undefined;
   const device = boot ? named : [...vm.virtioMem].sort((a, b) => b.size / b.blockSize - a.size / a.blockSize)[0];
   if (device && device.size > 0) {
-    const block = deviceBlock(device.decl);
-    const existing = attributeOf(block, "block-size");
-    for (let candidate = nextPowerOfTwo(device.blockSize); candidate <= device.size && device.size % candidate === 0; candidate *= 2) {
-      const literal = sizeLiteral(candidate, unitSuffix(existing?.value));
-      const edit = session.setAttribute(vm.file, block, "block-size", literal, ["size"]);
-      if (!edit) break;
-      if (session.fixes(d, [edit])) {
-        fixes.push({ title: `Raise block-size of '${device.name}' to ${literal}`, edits: [edit], preferred: true });
-        break;
-      }
-    }
+    const fix = blockSizeFix(session, d, vmAnalysis, device, nextPowerOfTwo(device.blockSize));
+    if (fix) fixes.push(fix);
   }
 
   const iommufd = hotplug ? session.iommufdOnDevices([hotplug.block]) : session.iommufdFor(vmAnalysis, d);
-  const valid = iommufd.filter((fix) => session.fixes(d, fix.edits));
+  const valid = iommufd.filter((fix) => session.fixes(d, fix));
   if (valid.length > 0) fixes.push(valid[0]);
   return fixes;
+}
+
+/**
+ * VT101–VT104 (and VT204 on a block size): the smallest power-of-two block size from what
+ * the rule asks (1 MiB, the backend's page, QEMU's default) up that the device's size holds
+ * and that leaves no error on the block size.
+ */
+function fixBlockSize(session: FixSession, d: EngineDiagnostic): Fix[] {
+  const vmAnalysis = session.vmContaining(d.range);
+  const device = vmAnalysis?.vm.virtioMem.find((v) => containsRange(v.decl.range, d.range));
+  if (!vmAnalysis || !device || device.size <= 0) return [];
+  let from = Math.max(device.blockSize, MiB, numberData(d, "minimum") ?? 0);
+  if (d.code === "VT103") from = Math.max(from, device.defaultBlockSize);
+  const fix = blockSizeFix(session, d, vmAnalysis, device, powerOfTwoAtLeast(from));
+  return fix ? [fix] : [];
+}
+
+/** Tries `from`, 2×, 4×, … while the device's size holds whole blocks; the first that fixes `d`. */
+function blockSizeFix(session: FixSession, d: EngineDiagnostic, vmAnalysis: VmAnalysis, device: VmAnalysis["vm"]["virtioMem"][number], from: number): Fix | undefined {
+  const block = deviceBlock(device.decl);
+  const existing = attributeOf(block, "block-size");
+  for (let candidate = from; candidate <= device.size && device.size % candidate === 0; candidate *= 2) {
+    const literal = sizeLiteral(candidate, unitSuffix(existing?.value));
+    const edit = session.setAttribute(vmAnalysis.vm.file, block, "block-size", literal, ["size"]);
+    if (!edit) return undefined;
+    const fix: Fix = { title: `Raise block-size of '${device.name}' to ${literal}`, edits: [edit], preferred: true };
+    if (session.fixes(d, fix)) return fix;
+  }
+  return undefined;
+}
+
+function powerOfTwoAtLeast(n: number): number {
+  let p = 1;
+  while (p < n) p *= 2;
+  return p;
+}
+
+/**
+ * VT001: a missing `}` (inserted on its own line after the last thing of the open block,
+ * indented one level out), and a mistyped unit (`4k` → `4K`: the lexer's "did you mean").
+ */
+function fixSyntax(session: FixSession, d: EngineDiagnostic): Fix[] {
+  if (d.message.startsWith("expected '}'")) return session.closingBrace(d.range.end);
+  // The grammar's diagnostics carry no data; its message is the contract here (grammar/src/literals.ts).
+  const unit = /^unknown unit '([^']*)' in '([^']*)'.*\(did you mean '([^']+)'\?\)$/.exec(d.message);
+  if (unit) {
+    const [, wrong, literal, right] = unit;
+    if (!literal.endsWith(wrong)) return [];
+    const fixed = literal.slice(0, literal.length - wrong.length) + right;
+    return [{ title: `Change to '${fixed}'`, edits: [session.replace(session.path, d.range, fixed)], preferred: true }];
+  }
+  return [];
+}
+
+/** VT002 for a host setting that does nothing with its backend: remove it. */
+function fixRemove(session: FixSession, d: EngineDiagnostic): Fix[] {
+  const name = d.data?.remove;
+  if (typeof name !== "string") return [];
+  const attribute = [...session.program.hosts.values()]
+    .filter((h) => h.file === session.path)
+    .flatMap((h) => h.decl.items.flatMap((i) => (i.kind === "host-vfio" ? i.attributes : [])))
+    .find((a) => sameRange(a.name.range, d.range));
+  const edit = attribute && session.removeItem(session.path, attribute.range);
+  return edit ? [{ title: `Remove '${name}'`, edits: [edit], preferred: true }] : [];
+}
+
+/** VT005 at an import of a file that does not exist: create it (empty). */
+function fixMissingImport(session: FixSession, d: EngineDiagnostic): Fix[] {
+  const missing = d.data?.missingFile;
+  if (typeof missing !== "string" || !session.canCreateFiles) return [];
+  return [{ title: `Create '${missing.slice(missing.lastIndexOf("/") + 1)}'`, edits: [], create: missing, preferred: true }];
 }
 
 /** VT105 / VT106: round `requested` or `size` to a multiple of the block size. */
@@ -184,18 +321,20 @@ function fixPhysBits(session: FixSession, d: EngineDiagnostic): Fix[] {
   return edit && session.fixes(d, [edit]) ? [{ title: `Set phys-bits = ${needed}`, edits: [edit], preferred: true }] : [];
 }
 
-/** VT002 / VT005 / VT405: the name the message suggests. */
+/** VT002 / VT004 / VT005 / VT405: the name or value the message suggests ("did you mean"). */
 function fixName(session: FixSession, d: EngineDiagnostic): Fix[] {
   const suggestion = d.data?.suggestion;
   if (typeof suggestion !== "string" || suggestion === "") return [];
   return [{ title: `Change to '${suggestion}'`, edits: [session.replace(session.path, d.range, suggestion)], preferred: true }];
 }
 
+
 /** VT203: a memlock that covers what is pinned, rounded up to a whole GiB. */
 function fixMemlock(session: FixSession, d: EngineDiagnostic): Fix[] {
   const pinned = numberData(d, "pinned");
   if (pinned === undefined) return [];
-  const hostName = session.hostAt(d.range);
+  // a host-level VT203 (VMs sharing the user's pins) names its host
+  const hostName = typeof d.data?.host === "string" ? d.data.host : session.hostAt(d.range);
   const declared = hostName === undefined ? undefined : session.program.hosts.get(hostName);
   if (!declared) return [];
   const block = hostBlock(declared.decl);
@@ -259,6 +398,8 @@ class FixSession {
     readonly analysis: Analysis,
     private readonly reader: SourceReader,
     private readonly options: EngineOptions,
+    /** the client applies `CreateFile` in a workspace edit */
+    readonly canCreateFiles: boolean,
   ) {
     this.path = analysis.path;
     this.program = analysis.program;
@@ -399,39 +540,136 @@ class FixSession {
     return { path, start: afterBrace, end: afterBrace, text: ` ${inline}` };
   }
 
+  /** Deletes an item: its whole line when it stands alone there, else the item and the spaces after it. */
+  removeItem(path: string, range: Range): Edit | null {
+    const text = this.text(path);
+    const lines = this.lines(path);
+    if (text === undefined || !lines) return null;
+    let start = lines.offset(range.start);
+    let end = lines.offset(range.end);
+    const lineStart = lines.offset({ line: range.start.line, character: 0 });
+    const lineEnd = endOfLine(text, end);
+    if (text.slice(lineStart, start).trim() === "" && text.slice(end, lineEnd).trim() === "") {
+      start = lineStart;
+      end = lineEnd + (text.startsWith("\r\n", lineEnd) ? 2 : lineEnd < text.length ? 1 : 0);
+    } else {
+      while (end < lineEnd && text[end] === " ") end++;
+    }
+    return { path, start, end, text: "" };
+  }
+
+  /**
+   * `}` for a block left open, where the diagnostic says it is missing: on a new line after
+   * the last thing written before that place, one level (2 spaces) left of that line.
+   */
+  closingBrace(at: A.Position): Fix[] {
+    const text = this.text(this.path);
+    const lines = this.lines(this.path);
+    if (text === undefined || !lines) return [];
+    const eol = /\r\n|\r|\n/.exec(text)?.[0] ?? "\n";
+    let end = lines.offset(at);
+    while (end > 0 && /\s/.test(text[end - 1])) end--;
+    const lastLine = lines.position(end).line;
+    const indent = indentOf(text, lines, lastLine).slice(2);
+    const edit = { path: this.path, start: end, end, text: `${eol}${indent}}` };
+    return [{ title: "Insert the missing '}'", edits: [edit], preferred: true }];
+  }
+
   // -- the check
 
-  /** True when, with `edits` applied, `d` is gone (one fewer of its code) and no new error appears. */
-  fixes(d: EngineDiagnostic, edits: Edit[]): boolean {
+  private readonly checked = new Map<string, { analysis: Analysis; counts: Map<string, number> }>();
+
+  /** The analysis of the files with `fix` applied, once per distinct fix. */
+  private after(fix: Fix): { analysis: Analysis; counts: Map<string, number> } | undefined {
+    const key = JSON.stringify([fix.create ?? null, fix.edits]);
+    const known = this.checked.get(key);
+    if (known) return known;
     const edited = new Map<string, string>();
-    for (const path of new Set(edits.map((e) => e.path))) {
+    if (fix.create !== undefined) edited.set(fix.create, "");
+    for (const path of new Set(fix.edits.map((e) => e.path))) {
       const original = this.text(path);
-      if (original === undefined) return false;
+      if (original === undefined) return undefined;
       edited.set(
         path,
         applyEdits(
           original,
-          edits.filter((e) => e.path === path),
+          fix.edits.filter((e) => e.path === path),
         ),
       );
     }
     const reader: SourceReader = { read: (path) => edited.get(path) ?? this.reader.read(path) };
-    const after = analyzeText(edited.get(this.path) ?? this.text(this.path) ?? "", this.path, reader, this.options);
-    const counts = tally(after.diagnostics);
+    const analysis = analyzeText(edited.get(this.path) ?? this.text(this.path) ?? "", this.path, reader, this.options);
+    const result = { analysis, counts: tally(analysis.diagnostics) };
+    this.checked.set(key, result);
+    return result;
+  }
+
+  /**
+   * True when, with `fix` applied, `d` is gone (one fewer of its code), no new error appears,
+   * and no error is left on the text the fix wrote.
+   */
+  fixes(d: EngineDiagnostic, fixOrEdits: Fix | Edit[]): boolean {
+    const fix = Array.isArray(fixOrEdits) ? { title: "", edits: fixOrEdits } : fixOrEdits;
+    const after = this.after(fix);
+    if (!after) return false;
+    const { counts } = after;
     if ((counts.get(d.code) ?? 0) >= (this.baseline.get(d.code) ?? 0)) return false;
     for (const [key, n] of counts) {
       if (key.startsWith("error:") && key !== `error:${d.code}` && n > (this.baseline.get(key) ?? 0)) return false;
     }
-    return true;
+    return !this.leavesErrorOnEdits(fix, after.analysis);
   }
 
-  toAction(fix: Fix, diagnostic: LspDiagnostic, preferred: boolean): CodeAction {
+  /** Fewer errors in all, and no code with more errors than before (for fixes applied together). */
+  improves(edits: Edit[]): boolean {
+    const after = this.after({ title: "", edits });
+    if (!after) return false;
+    const errors = (counts: Map<string, number>) => [...counts].filter(([k]) => k.startsWith("error:")).reduce((sum, [, n]) => sum + n, 0);
+    if (errors(after.counts) >= errors(this.baseline)) return false;
+    return [...after.counts].every(([key, n]) => !key.startsWith("error:") || n <= (this.baseline.get(key) ?? 0));
+  }
+
+  /** An error of the edited analysis whose range meets the text an edit wrote. */
+  private leavesErrorOnEdits(fix: Fix, after: Analysis): boolean {
+    for (const path of new Set(fix.edits.map((e) => e.path))) {
+      const lines = after.program.files.get(path)?.parsed.lines;
+      if (!lines) continue;
+      // where each edit's text lands in the edited file
+      let shift = 0;
+      const written = [...fix.edits.filter((e) => e.path === path)]
+        .sort((x, y) => x.start - y.start)
+        .map((e) => {
+          const start = e.start + shift;
+          shift += e.text.length - (e.end - e.start);
+          return { start, end: start + e.text.length };
+        });
+      for (const diagnostic of after.diagnostics) {
+        if (diagnostic.severity !== "error" || diagnostic.file !== path) continue;
+        const start = lines.offset(diagnostic.range.start);
+        const end = lines.offset(diagnostic.range.end);
+        if (written.some((w) => (start < w.end && end > w.start) || (start === end && start >= w.start && start <= w.end))) return true;
+      }
+    }
+    return false;
+  }
+
+  toAction(fix: Fix, diagnostics: LspDiagnostic[], kind: string, preferred: boolean): CodeAction {
     const changes: Record<string, TextEdit[]> = {};
     for (const edit of fix.edits) {
       const lines = this.lines(edit.path)!;
       (changes[edit.path === this.path ? this.uri : pathToUri(edit.path)] ??= []).push({ range: lines.range(edit.start, edit.end), newText: edit.text });
     }
-    const action: CodeAction = { title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], edit: { changes } };
+    const edit: WorkspaceEdit =
+      fix.create === undefined
+        ? { changes }
+        : {
+            documentChanges: [
+              { kind: "create", uri: pathToUri(fix.create), options: { ignoreIfExists: true } },
+              ...Object.entries(changes).map(([uri, edits]) => ({ textDocument: { uri, version: null }, edits })),
+            ],
+          };
+    const action: CodeAction = { title: fix.title, kind, edit };
+    if (diagnostics.length > 0) action.diagnostics = diagnostics;
     if (preferred) action.isPreferred = true;
     return action;
   }

@@ -6,7 +6,9 @@
 //                               and the blocks valid there; steps in a scenario; `host`,
 //                               `vm`, `scenario`, `import` at the top level
 //   after `name =`              enum values, `on`/`off`, `unlimited`, sizes, bandwidths
-//   right after a number        size units (bandwidth units for a bandwidth)
+//   right after a number        size units once a unit letter is typed (never after bare
+//                               digits: a bare integer is bytes, Enter must not add a unit)
+//   after `convert`             ranges of the VM's boot RAM
 //   references                  hosts after `vm x on` and `migrate to`, VMs after
 //                               `scenario s for`, the scenario VM's devices after `resize`,
 //                               `unplug` and `viommu-map` (with those hot-plugged earlier)
@@ -17,6 +19,7 @@ import {
   MarkupKind,
   type ClientCapabilities,
   type CompletionItem,
+  type CompletionList,
   type CompletionParams,
   type Range,
 } from "vscode-languageserver";
@@ -25,6 +28,7 @@ import { SCHEMA, type AttributeSpec, type Context, type ValueType } from "../../
 import type { SymbolIndex } from "../../engine/symbols";
 import { attributeContext, blockContents, expectationAt, type Expectation, type Frame, type Token } from "../completion-context";
 import type { Feature } from "../context";
+import { sizeLiteral } from "../size-literal";
 import * as T from "../../../../grammar/src/lexer";
 
 interface Options {
@@ -69,13 +73,25 @@ interface Request {
   lineStart: number;
 }
 
-export function completeAt(analysis: Analysis, symbols: SymbolIndex, params: CompletionParams, options: Options): CompletionItem[] {
+/**
+ * The items at the cursor. The list is marked incomplete wherever the user may go on typing a
+ * number: the client then asks again at each keystroke instead of filtering the list it has,
+ * so `= 2` never keeps a "2G" from the list that popped up after `=`, and Enter after a digit
+ * never commits a value the user did not type.
+ */
+export function completeAt(analysis: Analysis, symbols: SymbolIndex, params: CompletionParams, options: Options): CompletionList {
+  const items = itemsAt(analysis, symbols, params, options);
+  return { isIncomplete: items.incomplete, items: items.items };
+}
+
+function itemsAt(analysis: Analysis, symbols: SymbolIndex, params: CompletionParams, options: Options): { items: CompletionItem[]; incomplete: boolean } {
+  const complete = (items: CompletionItem[]) => ({ items, incomplete: false });
   const { tokens, comments, lines } = analysis.parse;
   const text = lines.text;
   const cursor = lines.offset(params.position);
   const inside = (t: Token, closedAtEnd: boolean) => t.startOffset < cursor && (closedAtEnd ? cursor < t.endOffset! + 1 : cursor <= t.endOffset! + 1);
   // Nothing to offer inside a comment or a string.
-  if (comments.some((c) => inside(c, c.tokenType !== T.LineComment && c.tokenType !== T.UnterminatedComment))) return [];
+  if (comments.some((c) => inside(c, c.tokenType !== T.LineComment && c.tokenType !== T.UnterminatedComment))) return complete([]);
 
   let end = tokens.findIndex((t) => t.endOffset! + 1 >= cursor);
   if (end < 0) end = tokens.length;
@@ -83,7 +99,7 @@ export function completeAt(analysis: Analysis, symbols: SymbolIndex, params: Com
   const touching = tokens[end];
   if (touching && touching.startOffset < cursor) {
     if (touching.tokenType === T.StringLiteral || touching.tokenType === T.UnterminatedString) {
-      if (inside(touching, touching.tokenType === T.StringLiteral)) return [];
+      if (inside(touching, touching.tokenType === T.StringLiteral)) return complete([]);
       end++;
     } else if (touching.tokenType === T.NumberLiteral || touching.tokenType === T.Identifier || T.KEYWORDS.includes(touching.tokenType)) {
       partial = touching;
@@ -106,15 +122,16 @@ export function completeAt(analysis: Analysis, symbols: SymbolIndex, params: Com
   };
   const expectation = expectationAt(tokens, end, params.position.line);
 
-  if (partial?.tokenType === T.NumberLiteral) return unitItems(request, expectation, text.slice(partial.startOffset, cursor));
+  if (partial?.tokenType === T.NumberLiteral) return { items: unitItems(request, expectation, text.slice(partial.startOffset, cursor)), incomplete: true };
 
   // Typing a space (or `=`) pops completion up only where a choice is due, not after every word.
   if (params.context?.triggerKind === CompletionTriggerKind.TriggerCharacter && expectation.kind === "item") {
     const previous = tokens[end - 1];
     const afterBrace = previous?.tokenType === T.LCurly && previous.startOffset >= request.lineStart;
-    if (!afterBrace) return [];
+    if (!afterBrace) return complete([]);
   }
-  return itemsFor(request, expectation);
+  const items = itemsFor(request, expectation);
+  return { items, incomplete: items.some((i) => /^[0-9]/.test(i.label)) };
 }
 
 function itemsFor(request: Request, expectation: Expectation): CompletionItem[] {
@@ -130,7 +147,8 @@ function itemsFor(request: Request, expectation: Expectation): CompletionItem[] 
     case "choice":
       return expectation.words.map((word) => plain(request, word, CompletionItemKind.EnumMember));
     case "number":
-      return expectation.role === "size" ? stepSizes(request, expectation.frame, expectation.device) : [];
+      if (expectation.role === "size") return stepSizes(request, expectation.frame, expectation.device);
+      return expectation.role === "bound" && request.tokens[request.end - 1]?.tokenType === T.Convert ? convertRanges(request, expectation.frame) : [];
     case "none":
       return [];
   }
@@ -361,7 +379,7 @@ function valueItems(request: Request, frame: Frame, attribute: string, inList: b
   if (!spec) return [];
   const fallback = literalDefault(spec);
   const value = (v: string, kind: CompletionItemKind, i: number) =>
-    plain(request, v, kind, { sortText: String(i).padStart(3, "0"), ...(v === fallback ? { detail: "default", preselect: true } : {}) });
+    plain(request, v, kind, { sortText: String(i).padStart(3, "0"), ...(v === fallback ? { detail: "default", ...(/^[0-9]/.test(v) ? {} : { preselect: true }) } : {}) });
   const type = spec.type;
   switch (type.kind) {
     case "enum":
@@ -392,9 +410,15 @@ function valueItems(request: Request, frame: Frame, attribute: string, inList: b
 const SIZE_UNITS = ["K", "M", "G", "T", "P", "E"];
 const BANDWIDTH_UNITS = ["Kbit", "Mbit", "Gbit", "Tbit"];
 
+/**
+ * Units for a number being typed, only where they cannot change it: once the user has typed
+ * the unit's first letter (`16G` → `16G`, `16GiB`), never after bare digits, where a bare
+ * integer already means bytes (or a count) and Enter must end the line, not add a unit.
+ */
 function unitItems(request: Request, expectation: Expectation, typed: string): CompletionItem[] {
-  const digits = /^[0-9][0-9_]*(?:\.[0-9][0-9_]*)?/.exec(typed)?.[0];
-  if (!digits || /^0[xX]/.test(typed)) return [];
+  const match = /^([0-9][0-9_]*(?:\.[0-9][0-9_]*)?)([A-Za-z]*)$/.exec(typed);
+  if (!match || /^0[xX]/.test(typed) || match[2] === "") return [];
+  const [, digits, begun] = match;
   let units: { unit: string; detail: string }[];
   const sizes = [
     ...SIZE_UNITS.map((u, i) => ({ unit: u, detail: `× 1024^${i + 1} bytes` })),
@@ -420,14 +444,17 @@ function unitItems(request: Request, expectation: Expectation, typed: string): C
     default:
       return [];
   }
-  return units.map(({ unit, detail }, i) => ({
-    label: unit,
-    kind: CompletionItemKind.Unit,
-    detail,
-    filterText: digits + unit,
-    sortText: String(i).padStart(2, "0"),
-    textEdit: { range: request.range, newText: digits + unit },
-  }));
+  // `16G` may become `16GiB`, never `16GB` → … : the same value, only spelt out.
+  return units
+    .filter(({ unit }) => unit.startsWith(begun) && (unit.length === begun.length || unit.slice(0, 1) === begun.slice(0, 1)))
+    .map(({ unit, detail }, i) => ({
+      label: unit,
+      kind: CompletionItemKind.Unit,
+      detail,
+      filterText: digits + unit,
+      sortText: String(i).padStart(2, "0"),
+      textEdit: { range: request.range, newText: digits + unit },
+    }));
 }
 
 /** `resize vmem0 to ‸`: nothing plugged, or the whole device; `viommu-map d 16 x ‸`: page sizes. */
@@ -440,6 +467,26 @@ function stepSizes(request: Request, frame: Frame, device: string | undefined): 
     return values.map((v, i) => plain(request, v, CompletionItemKind.Value, { sortText: String(i), detail: i === 0 ? "unplug everything" : "the device's size" }));
   }
   return ["4K", "2M", "1G"].map((v, i) => plain(request, v, CompletionItemKind.Value, { sortText: String(i) }));
+}
+
+/**
+ * `convert ‸`: ranges of the VM's boot RAM, the only memory a conversion may touch (VT402):
+ * a first 256 MiB (bounce buffers), all RAM below 4 GiB, all RAM above it.
+ */
+function convertRanges(request: Request, frame: Frame): CompletionItem[] {
+  const vm = frame.vm === undefined ? undefined : request.analysis.vms.find((a) => a.vm.name === frame.vm);
+  if (!vm || vm.vm.memory <= 0) return [];
+  const { belowMemory, aboveStart, aboveMemory } = vm.layout;
+  const ranges: { start: number; end: number; detail: string }[] = [];
+  const lowStart = vm.vm.machine === "virt" ? aboveStart : 0;
+  const lowEnd = vm.vm.machine === "virt" ? aboveStart + aboveMemory : belowMemory;
+  if (lowEnd - lowStart > 256 * 2 ** 20) ranges.push({ start: lowStart, end: lowStart + 256 * 2 ** 20, detail: "the first 256 MiB of RAM" });
+  if (lowEnd > lowStart) ranges.push({ start: lowStart, end: lowEnd, detail: vm.vm.machine === "virt" ? "all boot RAM" : "all RAM below 4 GiB" });
+  if (vm.vm.machine !== "virt" && aboveMemory > 0) ranges.push({ start: aboveStart, end: aboveStart + aboveMemory, detail: "all RAM above 4 GiB" });
+  return ranges.map((r, i) => {
+    const text = `${sizeLiteral(r.start)} .. ${sizeLiteral(r.end)}`;
+    return item(request, text, CompletionItemKind.Value, `${escapeSnippet(text)} to \${1|shared,private|}`, { detail: r.detail, sortText: String(i), filterText: text });
+  });
 }
 
 // ---- references ------------------------------------------------------------------------------

@@ -10,10 +10,11 @@ import { bytes, count, duration, hex, KiB } from "../../engine/format";
 import type { FiguresAt } from "../../engine/report";
 import type { ScenarioResult, StepResult } from "../../engine/scenario";
 import { attributeSpec, type AttributeSpec, type Context, type ValueType } from "../../engine/schema";
-import { atLeast } from "../../engine/version";
+import { atLeast, formatVersion } from "../../engine/version";
 import { guestMemoryBlockSize, type VirtioMemFigures, type VmAnalysis } from "../../engine/vm-analysis";
 import type { Feature } from "../context";
-import { approx, bootContainerOf, containerAfter, containerReportOf, scenarioOf, size, vmAnalysisNamed, vmAnalysisOf } from "../figures";
+import { languageReference } from "../../files/rule-pages";
+import { bootContainerOf, containerAfter, mappings, containerReportOf, scenarioOf, size, vmAnalysisNamed, vmAnalysisOf } from "../figures";
 import { attributeContext, locate, type Located } from "../locate";
 
 export const hover: Feature = {
@@ -43,7 +44,7 @@ function describe(analysis: Analysis, at: Located, position: A.Position): Found 
   if (name?.role === "attribute" && attribute) {
     const context = attributeContext(at);
     const spec = context && attributeSpec(context, name.name.text);
-    return spec && context ? { markdown: attributeHover(spec, context), range: name.range } : undefined;
+    return spec && context ? { markdown: attributeHover(spec, context, effectiveValue(analysis, at, context, spec.name), effectiveDefault(analysis, at, context, spec.name)), range: name.range } : undefined;
   }
   if (value && at.innermost === value && (value.kind === "size" || value.kind === "integer" || value.kind === "bandwidth")) {
     const markdown = literalHover(value, isByteValue(at));
@@ -141,13 +142,9 @@ function containerHover(analysis: Analysis, vm: VmAnalysis, device: string, id: 
   if (at && now && !(peakScenario === scenarioName(analysis, at) && report.peak.step === at.index)) rows.push([`after step ${at.index}`, `step ${at.index}`, now]);
   rows.push([peakScenario === null ? "peak (at boot)" : `peak: ${peakScenario}, step ${report.peak.step}`, "peak", report.peak]);
   if (report.worstCase) rows.push(["worst case", "worst case", report.worstCase]);
-  lines.push(
-    [
-      "| | DMA mappings | pinned | IOMMU page tables |",
-      "|:--|--:|--:|--:|",
-      ...rows.map(([label, , f]) => `| ${label} | ${count(f.mappings)} | ${approx(f.pinnedBytes)} | ${approx(f.pageTableBytes)} |`),
-    ].join("\n"),
-  );
+  // A list, not a table: VS Code's hover draws table cells without padding, so right-aligned
+  // columns ran together ("6 ≈ 64 GiB"); every figure here carries its own label.
+  lines.push(rows.map(([label, , f]) => `- ${label}: **${mappings(f.mappings)}** · ${bytes(f.pinnedBytes)} pinned · ${bytes(f.pageTableBytes)} of IOMMU page tables`).join("\n"));
 
   if (report.limit === null) {
     lines.push("No entry limit (iommufd).");
@@ -243,7 +240,7 @@ function stepHover(vm: VmAnalysis, s: ScenarioResult, step: StepResult): string 
   const items: string[] = [];
   for (const c of step.containers) {
     const limit = c.limit === null ? "" : ` of ${count(c.limit)} ${c.mappings > c.limit ? "✗" : "✓"}`;
-    items.push(`- ${c.id} (${c.devices.map((d) => d.name).join(", ")}, ${c.backend}): **${count(c.mappings)}** DMA mapping${c.mappings === 1 ? "" : "s"}${limit}, pinned ${approx(c.pinnedBytes)}`);
+    items.push(`- ${c.id} (${c.devices.map((d) => d.name).join(", ")}, ${c.backend}): **${count(c.mappings)}** DMA mapping${c.mappings === 1 ? "" : "s"}${limit}, pinned ${bytes(c.pinnedBytes)}`);
   }
   for (const d of vm.vm.virtioMem) {
     const blocks = step.pluggedBlocks[d.name] ?? 0;
@@ -303,16 +300,19 @@ const CONTEXT_NAMES: Record<Context, string> = {
   "virtio-mem": "attribute of a `virtio-mem` device",
   vfio: "attribute of a `vfio` device",
   dimm: "attribute of a `dimm` device",
+  "numa-node": "attribute of a NUMA `node` (`numa { node N { ... } }`)",
 };
 
-const CONTEXT_SOURCES: Record<Context, string> = {
-  host: "LANGUAGE.md, host",
-  iommu: "LANGUAGE.md, host, `iommu { ... }`",
-  "host-vfio": "LANGUAGE.md, host, `vfio { ... }`",
-  vm: "LANGUAGE.md, vm",
-  "virtio-mem": "LANGUAGE.md, vm, `virtio-mem NAME { ... }`",
-  vfio: "LANGUAGE.md, vm, `vfio NAME { ... }`",
-  dimm: "LANGUAGE.md, vm, `dimm NAME { ... }`",
+/** The section of the language reference (docs/language.md) that holds each table. */
+const CONTEXT_SECTIONS: Record<Context, string> = {
+  host: "host",
+  iommu: "host-iommu",
+  "host-vfio": "host-vfio",
+  vm: "vm",
+  "virtio-mem": "virtio-mem",
+  vfio: "vfio-devices",
+  dimm: "dimm",
+  "numa-node": "numa",
 };
 
 function typeText(type: ValueType): string {
@@ -340,8 +340,126 @@ function typeText(type: ValueType): string {
   }
 }
 
-function attributeHover(spec: AttributeSpec, context: Context): string {
-  const fallback = spec.required ? "required" : spec.default === undefined ? "none" : spec.default;
-  return [`**${spec.name}** · ${CONTEXT_NAMES[context]}`, spec.doc, `Value: ${typeText(spec.type)} · default: ${fallback} · source: ${CONTEXT_SOURCES[context]}`].join("\n\n");
+function attributeHover(spec: AttributeSpec, context: Context, effective: string | undefined, defaultHere: string | undefined): string {
+  const fallback = spec.required ? "required" : (defaultHere ?? (spec.default === undefined ? "none" : spec.default));
+  const value = effective === undefined ? `default: ${fallback}` : `here: **${effective}**${spec.required ? "" : ` (default: ${fallback})`}`;
+  const reference = languageReference(CONTEXT_SECTIONS[context]);
+  return [`**${spec.name}** · ${CONTEXT_NAMES[context]}`, spec.doc, `Value: ${typeText(spec.type)} · ${value}`, ...(reference ? [`[Language reference](${reference})`] : [])].join("\n\n");
 }
 
+const onOff = (b: boolean) => (b ? "on" : "off");
+
+/**
+ * What an attribute amounts to for the VM, device or host under the cursor, written or
+ * defaulted (a virtio-mem block size defaults by backend: 2 MiB on ram, 1 GiB on 1G pages).
+ */
+function effectiveValue(analysis: Analysis, at: Located, context: Context, name: string): string | undefined {
+  const decl = at.declaration;
+  if (decl?.kind === "vm") {
+    const a = vmAnalysisOf(analysis, decl);
+    if (!a) return undefined;
+    const vm = a.vm;
+    if (context === "vm") return vmValue(a, name);
+    if (context === "virtio-mem") {
+      const d = vm.virtioMem.find((v) => v.decl === at.device);
+      if (!d) return undefined;
+      const values: Record<string, string> = {
+        size: bytes(d.size),
+        "block-size": d.attrs.has("block-size") ? bytes(d.blockSize) : `${bytes(d.blockSize)}, QEMU's default for a ${bytes(d.pageSize)}-page ${d.backend} backend`,
+        requested: bytes(d.requested),
+        backend: d.backend,
+        "page-size": bytes(d.pageSize),
+        prealloc: onOff(d.prealloc),
+      };
+      const base = a.virtioMem.find((f) => f.device === d)?.base;
+      if (base !== null && base !== undefined) values.memaddr = hex(base);
+      return values[name];
+    }
+    if (context === "vfio") {
+      const d = vm.vfio.find((v) => at.device && sameStart(v.nameRange, at.device.name.range));
+      if (!d) return undefined;
+      const values: Record<string, string> = { backend: d.backend, migration: d.migration, "dirty-tracking": d.dirtyTracking, "behind-viommu": onOff(d.behindViommu), coherent: onOff(d.coherent), superpages: onOff(d.superpages) };
+      return values[name];
+    }
+    if (context === "dimm") {
+      const d = vm.dimms.find((v) => v.decl === at.device);
+      return d && name === "size" ? bytes(d.size) : undefined;
+    }
+    return undefined;
+  }
+  if (decl?.kind === "host") {
+    const host = analysis.hosts.find((h) => !h.builtin && sameStart(h.nameRange, decl.name.range));
+    if (!host) return undefined;
+    const values: Record<string, string | undefined> =
+      context === "host"
+        ? { arch: host.arch, kernel: `"${formatVersion(host.kernel)}"`, qemu: `"${formatVersion(host.qemu)}"`, "phys-bits": String(host.physBits), memory: host.memory === undefined ? undefined : bytes(host.memory), memlock: host.memlock === "unlimited" ? "unlimited" : bytes(host.memlock), "cap-ipc-lock": onOff(host.capIpcLock), "migration-bandwidth": `${host.migrationBandwidth / 1e9} Gbit/s` }
+        : context === "iommu"
+          ? { vendor: host.iommu.vendor, "page-sizes": host.iommu.pageSizes.length > 6 ? `${host.iommu.pageSizes.length} sizes, ${bytes(host.iommu.pageSizes[0])} to ${bytes(host.iommu.pageSizes[host.iommu.pageSizes.length - 1])}` : host.iommu.pageSizes.map(bytes).join(", "), "address-width": String(host.iommu.addressWidth), "interrupt-remapping": onOff(host.iommu.interruptRemapping) }
+          : context === "host-vfio"
+            ? { backend: host.vfio.backend, "dma-entry-limit": host.vfio.backend === "type1" ? count(host.vfio.dmaEntryLimit) : "none: iommufd has no entry limit", accounting: host.vfio.accounting }
+            : {};
+    return values[name];
+  }
+  return undefined;
+}
+
+/**
+ * The default an attribute would take here, where the language's default depends on
+ * something else (QEMU's block size for the backend, the VM's backend, the host's phys-bits).
+ */
+function effectiveDefault(analysis: Analysis, at: Located, context: Context, name: string): string | undefined {
+  const decl = at.declaration;
+  if (decl?.kind !== "vm") return undefined;
+  const a = vmAnalysisOf(analysis, decl);
+  if (!a) return undefined;
+  const vm = a.vm;
+  if (context === "virtio-mem") {
+    const d = vm.virtioMem.find((v) => v.decl === at.device);
+    if (!d) return undefined;
+    const values: Record<string, string> = {
+      "block-size": `${bytes(d.defaultBlockSize)} (QEMU's for a ${bytes(d.pageSize)}-page ${d.backend} backend)`,
+      backend: `${vm.backend} (the VM's)`,
+      "page-size": `${bytes(vm.pageSize)} (the VM's)`,
+      prealloc: `${onOff(vm.prealloc)} (the VM's)`,
+    };
+    return values[name];
+  }
+  if (context === "vm") {
+    const values: Record<string, string> = {
+      maxmem: `${bytes(vm.memory)} (memory)`,
+      "phys-bits": `${vm.attrs.word("cpu") === "named" ? 40 : vm.host.physBits} (from cpu)`,
+    };
+    return values[name];
+  }
+  if (context === "vfio") return name === "backend" ? `${vm.host.vfio.backend} (host '${vm.host.name}')` : name === "behind-viommu" ? onOff(vm.viommu !== "none") : undefined;
+  return undefined;
+}
+
+function vmValue(a: VmAnalysis, name: string): string | undefined {
+  const vm = a.vm;
+  const values: Record<string, string | undefined> = {
+    machine: vm.machine,
+    accel: vm.accel,
+    "cpu-vendor": vm.cpuVendor,
+    "phys-bits": String(vm.physBits),
+    memory: bytes(vm.memory),
+    maxmem: bytes(vm.maxmem),
+    slots: String(vm.slots),
+    "max-ram-below-4g": vm.machine === "virt" ? undefined : `${bytes(a.layout.belowMemory)} of RAM below 4 GiB${vm.maxRamBelow4g === undefined ? "" : ` (cap ${bytes(vm.maxRamBelow4g)})`}`,
+    backend: vm.backend,
+    "page-size": bytes(vm.pageSize),
+    "file-system": vm.fileSystem,
+    prealloc: onOff(vm.prealloc),
+    confidential: vm.confidential,
+    viommu: vm.viommu,
+    "viommu-page-size": bytes(vm.viommuPageSize),
+    "viommu-aw-bits": String(vm.viommuAwBits),
+    balloon: onOff(vm.balloon),
+    vdpa: onOff(vm.vdpa),
+  };
+  return values[name];
+}
+
+function sameStart(a: A.Range, b: A.Range): boolean {
+  return a.start.line === b.start.line && a.start.character === b.start.character;
+}

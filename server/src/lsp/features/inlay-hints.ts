@@ -56,7 +56,7 @@ function vmHints(decl: A.Vm, a: VmAnalysis, add: Add): void {
   if (memory && memory.value.kind === "size" && memory.value.bytes === a.vm.memory && a.vm.machine !== "virt" && a.vm.memory > 0) {
     const { belowMemory, aboveMemory, relocatedAbove1T } = a.layout;
     const label = aboveMemory > 0 ? `${bytes(belowMemory)} below 4G + ${bytes(aboveMemory)} above${relocatedAbove1T ? " 1T" : ""}` : `${bytes(belowMemory)} below 4G`;
-    add(memory.value.range.end, label, `boot RAM of vm '${a.vm.name}' as ${a.vm.machine} lays it out (DOMAIN.md §1)`);
+    add(memory.value.range.end, label, `boot RAM of vm '${a.vm.name}' as QEMU's ${a.vm.machine} machine lays it out`);
   }
   for (const item of decl.items) {
     if (item.kind !== "device" || item.name.missing) continue;
