@@ -8,7 +8,7 @@
 // `}` stands on its own; one space around `=` and `..`; lists stay on one line; a comment
 // stays at the end of its line if it was there; at most one blank line in a row, none just
 // inside a brace.
-import type { IToken } from "chevrotain";
+import type { IToken } from "./lexer";
 import type * as A from "./ast";
 import type { Diagnostic } from "./diagnostic";
 import * as T from "./lexer";

@@ -55,3 +55,28 @@ export async function runCli(args: string[], io: Io = processIo): Promise<number
   }
 }
 
+
+/** One line with the reason; the stack only when VMTOPO_DEBUG=1 asks for it. */
+export function describeError(error: unknown): string {
+  if (process.env.VMTOPO_DEBUG === "1" && error instanceof Error && error.stack) return error.stack;
+  return printable(error instanceof Error ? error.message : String(error));
+}
+
+/** Runs the command line of this process and sets its exit code (both bundles' entry points call this). */
+export function runProcess(args: string[]): void {
+  // `vmtopo check … | head`: the reader went away, nothing more is wanted; end quietly.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(0);
+    process.stderr.write(`vmtopo: cannot write the output: ${describeError(error)}\n`);
+    process.exit(2);
+  });
+  runCli(args).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`vmtopo: internal error: ${describeError(error)}\n`);
+      process.exitCode = 2;
+    },
+  );
+}

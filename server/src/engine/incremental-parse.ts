@@ -10,7 +10,7 @@
 // when that is provably what a parse of the whole text does (see `closes`); otherwise the
 // two are parsed as one group. Each result must equal `parse(text)`: the property test
 // (test/unit/incremental.test.ts) holds it to that over thousands of random edits.
-import type { IToken } from "chevrotain";
+import type { IToken } from "../../../grammar/src/lexer";
 import { LineIndex, parse, type Diagnostic, type ParseResult, type Position } from "../../../grammar/src/index";
 import type * as A from "../../../grammar/src/index";
 import * as T from "../../../grammar/src/lexer";
