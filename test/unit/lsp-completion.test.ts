@@ -190,15 +190,24 @@ describe("right after a number: units only where they cannot change it", () => {
     assert.ok(items.every((i) => !i.preselect), "a unit is never preselected");
   });
 
-  test("sizes offered after `=` are never preselected, and the list is asked again as digits are typed", async () => {
+  test("sizes come when asked for, never preselected, and the list is asked again as digits are typed", async () => {
     const m = marked(`vm td0 {\n  virtio-mem m {\n    requested = ‸\n  }\n}\n`);
     const uri = `file:///ws/completion-${++documents}/main.vmtopo`;
     await client.openAndWait(uri, m.text);
-    const list = await client.request<CompletionList>("textDocument/completion", { textDocument: { uri }, position: m.cursors[0], context: { triggerKind: 2, triggerCharacter: " " } });
-    assert.equal(list.isIncomplete, true, "incomplete: typing `2` makes the client ask again rather than keep `2G`");
-    assert.ok(list.items.some((i) => i.label === "0"));
-    assert.ok(list.items.every((i) => !i.preselect), JSON.stringify(list.items.filter((i) => i.preselect)));
+    const asked = await client.request<CompletionList>("textDocument/completion", { textDocument: { uri }, position: m.cursors[0], context: { triggerKind: 1 } });
+    assert.equal(asked.isIncomplete, true, "incomplete: typing `2` makes the client ask again rather than keep `2G`");
+    assert.ok(asked.items.some((i) => i.label === "0") && asked.items.some((i) => i.label === "16G"));
+    assert.ok(asked.items.every((i) => !i.preselect), JSON.stringify(asked.items.filter((i) => i.preselect)));
+    // the list that pops up after a typed space holds no number Enter could take
+    const popped = await client.request<CompletionList>("textDocument/completion", { textDocument: { uri }, position: m.cursors[0], context: { triggerKind: 2, triggerCharacter: " " } });
+    assert.deepEqual(popped.items.map((i) => i.label), []);
   });
+
+  test("enum values still pop up after a typed space", async () => {
+    const labels = (await complete(`vm td0 {\n  machine = ‸\n}\n`, { trigger: " " })).map((i) => i.label);
+    assert.deepEqual(labels, ["q35", "pc", "virt"]);
+  });
+
 });
 
 describe("references, across imported files", () => {
@@ -249,7 +258,6 @@ describe("references, across imported files", () => {
       fixture: `${vm}scenario s for td0 {\n  convert ‸\n}\n`,
       offers: ["0 .. 256M", "0 .. 2G", "4G .. 18G"],
       omits: ["vmem0", "nic0"],
-      options: { trigger: " " },
     },
     {
       where: "after `resize` and a typed space: the virtio-mem devices, nothing else",
@@ -398,7 +406,8 @@ describe("what an item inserts", () => {
   test("typing a space pops up only where a choice is due", async () => {
     assert.deepEqual(await items(`vm td0 {\n  memory = 16G ‸\n}\n`, { trigger: " " }), [], "after a value");
     assert.deepEqual(await items(`vm td0 {\n  memory = 16G\n  ‸\n}\n`, { trigger: " " }), [], "indenting a new line");
-    assert.ok((await items(`vm td0 {\n  memory = ‸\n}\n`, { trigger: " " })).some((i) => i.label === "16G"), "after `=`");
+    assert.ok((await items(`vm td0 {\n  machine = ‸\n}\n`, { trigger: " " })).some((i) => i.label === "q35"), "after `=`");
+    assert.deepEqual(await items(`vm td0 {\n  memory = ‸\n}\n`, { trigger: " " }), [], "after `=` of a size: no number Enter could take");
     assert.ok((await items(`${HOST}vm td0 on ‸`, { trigger: " ", broken: true })).some((i) => i.label === "spr"), "after `on`");
     assert.ok((await items(`host h {\n  hugepages { ‸ }\n}\n`, { trigger: " " })).some((i) => i.label === "2M"), "right after `{`");
   });

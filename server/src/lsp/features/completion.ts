@@ -5,10 +5,12 @@
 //   at the start of an item     attributes of that block not given yet (`name = default`),
 //                               and the blocks valid there; steps in a scenario; `host`,
 //                               `vm`, `scenario`, `import` at the top level
-//   after `name =`              enum values, `on`/`off`, `unlimited`, sizes, bandwidths
+//   after `name =`              enum values, `on`/`off`, `unlimited`; sizes and bandwidths
+//                               only when asked for (Ctrl+Space), never in a list that pops
+//                               up by itself, where Enter after a digit would take one
 //   right after a number        size units once a unit letter is typed (never after bare
 //                               digits: a bare integer is bytes, Enter must not add a unit)
-//   after `convert`             ranges of the VM's boot RAM
+//   after `convert`             ranges of the VM's boot RAM (when asked for)
 //   references                  hosts after `vm x on` and `migrate to`, VMs after
 //                               `scenario s for`, the scenario VM's devices after `resize`,
 //                               `unplug` and `viommu-map` (with those hot-plugged earlier)
@@ -133,8 +135,16 @@ function itemsAt(analysis: Analysis, symbols: () => SymbolIndex, params: Complet
     const afterBrace = previous?.tokenType === T.LCurly && previous.startOffset >= request.lineStart;
     if (!afterBrace) return complete([]);
   }
-  const items = itemsFor(request, expectation);
-  return { items, incomplete: items.some((i) => /^[0-9]/.test(i.label)) };
+  let items = itemsFor(request, expectation);
+  // A list that pops up by itself (after a typed space or `=`) holds no number: the user is
+  // about to type one, and the list would filter down to it ("2" → "2G") for Enter to take.
+  // Numbers (sizes, ranges) come on explicit invocation (Ctrl+Space).
+  if (params.context?.triggerKind === CompletionTriggerKind.TriggerCharacter && (expectation.kind === "value" || expectation.kind === "number")) items = items.filter((i) => !startsWithDigit(i));
+  return { items, incomplete: items.some(startsWithDigit) };
+}
+
+function startsWithDigit(item: CompletionItem): boolean {
+  return /^[0-9]/.test(item.label);
 }
 
 function itemsFor(request: Request, expectation: Expectation): CompletionItem[] {
