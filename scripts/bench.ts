@@ -7,7 +7,9 @@
 // - only when the end-to-end setup is installed (.cache/e2e, by `npm run test:e2e`): the
 //   packaged extension (`npm run package` first) in a real VS Code, in fresh sessions: the
 //   extension host's own activation time (Developer: Show Running Extensions) and the time
-//   from opening a .vmtopo file to its first diagnostic in the Problems panel.
+//   from opening a .vmtopo file to its first diagnostic in the Problems panel;
+// - the webview at scale in headless Chromium (scripts/bench-webview.ts): 1,000 and 10,000
+//   regions, fleets of 100 and 1,000 VMs.
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,6 +17,7 @@ import { pathToFileURL } from "node:url";
 import { format, parse } from "../grammar/src/index";
 import { analyzeText } from "../server/src/engine/analyze";
 import { TestLspClient } from "../test/support/lsp-client";
+import { webviewScale } from "./bench-webview";
 
 function generatedFile(lines: number): string {
   const out: string[] = ['host spr {', '  qemu = "10.2"', "  iommu {", "    page-sizes = [4K, 2M, 1G]", "  }", "}"];
@@ -92,6 +95,7 @@ rows.push(["10,000 converts, 1 TiB guest", `${largeMs.toFixed(1)} ms median`, ""
 rows.push(["1 TiB / 1 GiB time ratio", (largeMs / smallMs).toFixed(2), "budget 1.5"]);
 rows.push(...(await languageServerLatencies()));
 rows.push(...(await vscodeActivation()));
+rows.push(...(await webviewScale()));
 
 async function languageServerLatencies(): Promise<[string, string, string][]> {
   const client = await TestLspClient.start();
