@@ -119,7 +119,7 @@ function cells(row: FleetRow): HTMLElement[] {
       "td",
       {},
       m
-        ? miniGauge(`DMA mappings of vm ${vm.name}, container ${m.container}`, m.gauge, `${count(m.value)} of ${count(m.gauge.max!)} (${m.gauge.percentText})`)
+        ? miniGauge(`DMA mappings of vm ${vm.name}, container ${m.container}`, m.gauge, `${count(m.value)} of ${count(m.gauge.max!)}`)
         : h("span", { class: "muted" }, unlimited ? "no entry limit" : vm.containers.length === 0 ? "no VFIO" : "—"),
     ),
     h(
@@ -133,7 +133,7 @@ function cells(row: FleetRow): HTMLElement[] {
       "td",
       {},
       row.hugepages
-        ? miniGauge(`Hugepages of vm ${vm.name}`, row.hugepages.gauge, row.hugepages.pool > 0 ? `${bytes(row.hugepages.value)} of ${bytes(row.hugepages.pool)} pool` : `${bytes(row.hugepages.value)}, no pool`)
+        ? miniGauge(`Hugepages of vm ${vm.name}`, row.hugepages.gauge, row.hugepages.pool > 0 ? `${bytes(row.hugepages.value)} of ${bytes(row.hugepages.pool)}` : `${bytes(row.hugepages.value)}, no pool`)
         : h("span", { class: "muted" }, "no hugetlb"),
     ),
   ];
@@ -199,7 +199,7 @@ export function renderFleetOverview(report: Report, selection: FleetSelection = 
       h("div", { class: "filter-chips", role: "group", "aria-label": "Show VMs by verdict", "data-key": "filters" }, filter("all", report.vms.length), kinds.filter((k) => tally.get(k)! > 0).map((k) => filter(k, tally.get(k)!))),
     ),
     h("p", { class: "muted small", role: "status", "data-key": "fleet-count" }, rows.length === report.vms.length ? `Showing all ${count(rows.length)} VMs.` : `Showing ${count(rows.length)} of ${count(report.vms.length)} VMs.`),
-    h("table", { class: "fleet-table", "data-key": "fleet-table" }, h("thead", {}, head), h("tbody", {}, body)),
+    h("div", { class: "fleet-scroll", "data-key": "fleet-scroll" }, h("table", { class: "fleet-table", "data-key": "fleet-table" }, h("thead", {}, head), h("tbody", {}, body))),
     rows.length === 0 ? h("p", { class: "empty", "data-key": "fleet-none" }, "No VM matches.") : null,
   );
 }
