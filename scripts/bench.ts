@@ -8,7 +8,9 @@
 // - only when the end-to-end setup is installed (.cache/e2e, by `npm run test:e2e`): the
 //   packaged extension (`npm run package` first) in a real VS Code, in fresh sessions: the
 //   extension host's own activation time (Developer: Show Running Extensions) and the time
-//   from opening a .vmtopo file to its first diagnostic in the Problems panel.
+//   from opening a .vmtopo file to its first diagnostic in the Problems panel;
+// - the webview at scale in headless Chromium (scripts/bench-webview.ts): 1,000 and 10,000
+//   regions, fleets of 100 and 1,000 VMs.
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -18,6 +20,7 @@ import { analyzeText } from "../server/src/engine/analyze";
 import { TestLspClient } from "../test/support/lsp-client";
 import { churnScenario as convertScenario, generatedFile } from "./bench/inputs";
 import { rows as incrementalLanguageServerRows } from "./bench-incremental";
+import { webviewScale } from "./bench-webview";
 
 function median(samples: number[]): number {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -59,6 +62,7 @@ rows.push(["1 TiB / 1 GiB time ratio", (largeMs / smallMs).toFixed(2), "budget 1
 rows.push(...(await languageServerLatencies()));
 rows.push(...(await incrementalLanguageServerRows())); // scripts/bench-incremental.ts: 50,000 lines and a fleet
 rows.push(...(await vscodeActivation()));
+rows.push(...(await webviewScale()));
 
 async function languageServerLatencies(): Promise<[string, string, string][]> {
   const client = await TestLspClient.start();
