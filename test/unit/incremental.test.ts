@@ -78,7 +78,7 @@ function assertSameCompletions(random: Random, incremental: Analysis, full: Anal
   for (let k = 0; k < 3; k++) {
     const position = full.parse.lines.position(random.int(text.length + 1));
     const params = { textDocument: { uri: "file:///ws/x.vmtopo" }, position };
-    const options = { snippets: true, markdown: true };
+    const options = { snippets: true, markdown: true, preIndent: true, asIs: true };
     const items = (analysis: Analysis) => completeAt(analysis, () => buildSymbolIndex(analysis.program), params, options);
     assert.deepEqual(items(incremental), items(full), `completion at ${position.line + 1}:${position.character + 1}, ${context}`);
   }

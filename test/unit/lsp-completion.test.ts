@@ -363,10 +363,12 @@ describe("what an item inserts", () => {
 
   test("blocks and devices are snippets", async () => {
     const host = await items(`host h {\n  ‸\n}\n`);
-    assert.equal(edit(host.find((i) => i.label === "iommu")), "iommu {\n\t$0\n}");
+    // Multi-line items carry the file's indentation (a client that says nothing of
+    // insertTextMode inserts them as they are).
+    assert.equal(edit(host.find((i) => i.label === "iommu")), "iommu {\n    $0\n  }");
     const vm = await items(`vm td0 {\n  virtio-mem vmem0 { size = 1G }\n  ‸\n}\n`);
     // A fresh name: vmem0 is taken.
-    assert.equal(edit(vm.find((i) => i.label === "virtio-mem")), "virtio-mem ${1:vmem1} {\n\tsize = ${2:16G}\n\t$0\n}");
+    assert.equal(edit(vm.find((i) => i.label === "virtio-mem")), "virtio-mem ${1:vmem1} {\n    size = ${2:16G}\n    $0\n  }");
     const iommu = await items(`host h {\n  iommu { ‸ }\n}\n`);
     assert.match(edit(iommu.find((i) => i.label === "reserved"))!, /^reserved \$\{1:name\} = /);
   });
@@ -377,7 +379,7 @@ describe("what an item inserts", () => {
     assert.deepEqual(snippets, {
       resize: "resize ${1:device} to ${2:size}",
       convert: "convert ${1:0} .. ${2:256M} to ${3|shared,private|}",
-      hotplug: "hotplug vfio ${1:name} {\n\t$0\n}",
+      hotplug: "hotplug vfio ${1:name} {\n    $0\n  }",
       unplug: "unplug ${1:device}",
       migrate: "migrate to ${1:host} ${2|precopy,postcopy|}",
       "viommu-map": "viommu-map ${1:device} ${2:count} x ${3:4K}",
@@ -396,6 +398,29 @@ describe("what an item inserts", () => {
     assert.equal(blockSize?.insertTextFormat, undefined);
     assert.equal(typeof blockSize?.documentation, "string");
     assert.equal(edit(all.find((i) => i.label === "dynamic-memslots")), "dynamic-memslots = off");
+  });
+
+  test("multi-line items follow the file's indentation and the client's insertTextMode", async () => {
+    // A client without snippets, in a file indented with tabs: tabs, and `}` under the line.
+    const tabs = await items(`vm td0 {\n\tvfio nic0 {}\n\t‸\n}\n`, { on: minimal });
+    assert.equal(edit(tabs.find((i) => i.label === "virtio-mem")), "virtio-mem vmem0 {\n\t\tsize = 16G\n\t\t\n\t}");
+    // VS Code: snippets, may be told `asIs`; the item is indented and says so.
+    const vscodeLike = await TestLspClient.start({
+      textDocument: { completion: { insertTextMode: 2, completionItem: { snippetSupport: true, insertTextModeSupport: { valueSet: [1, 2] } } } },
+    });
+    // A client that adjusts indentation itself and cannot be told otherwise gets the item raw.
+    const adjusting = await TestLspClient.start({ textDocument: { completion: { insertTextMode: 2, completionItem: { snippetSupport: true } } } });
+    try {
+      const source = `host h {\n    qemu = "9.0"\n    ‸\n}\n`;
+      const told = (await items(source, { on: vscodeLike })).find((i) => i.label === "iommu");
+      assert.equal(edit(told), "iommu {\n        $0\n    }");
+      assert.equal(told?.insertTextMode, 1);
+      const raw = (await items(source, { on: adjusting })).find((i) => i.label === "iommu");
+      assert.equal(edit(raw), "iommu {\n\t$0\n}");
+      assert.equal(raw?.insertTextMode, undefined);
+    } finally {
+      await Promise.all([vscodeLike.stop(), adjusting.stop()]);
+    }
   });
 
   test("a value right after `=` gets a space before it", async () => {

@@ -18,6 +18,7 @@ import {
   CompletionItemKind,
   CompletionTriggerKind,
   InsertTextFormat,
+  InsertTextMode,
   MarkupKind,
   type ClientCapabilities,
   type CompletionItem,
@@ -37,6 +38,14 @@ import * as T from "../../../../grammar/src/lexer";
 interface Options {
   snippets: boolean;
   markdown: boolean;
+  /**
+   * Multi-line items carry their indentation (the file's indent unit, the cursor line's
+   * indentation after each newline), unless the client adjusts indentation itself and cannot
+   * be told not to: without it a client inserts a literal TAB and a `}` at column 0.
+   */
+  preIndent: boolean;
+  /** the client accepts `insertTextMode: asIs` on an item */
+  asIs: boolean;
 }
 
 export const completion: Feature = {
@@ -53,8 +62,16 @@ export const completion: Feature = {
 
 /** Snippets and Markdown only for clients that say they support them. */
 function readOptions(capabilities: ClientCapabilities): Options {
-  const item = capabilities.textDocument?.completion?.completionItem;
-  return { snippets: item?.snippetSupport === true, markdown: item?.documentationFormat?.includes(MarkupKind.Markdown) === true };
+  const completion = capabilities.textDocument?.completion;
+  const item = completion?.completionItem;
+  const asIs = item?.insertTextModeSupport?.valueSet?.includes(InsertTextMode.asIs) === true;
+  const clientAdjusts = completion?.insertTextMode === InsertTextMode.adjustIndentation;
+  return {
+    snippets: item?.snippetSupport === true,
+    markdown: item?.documentationFormat?.includes(MarkupKind.Markdown) === true,
+    preIndent: asIs || !clientAdjusts,
+    asIs,
+  };
 }
 
 /** Everything the item builders need about the request. */
@@ -174,9 +191,29 @@ function item(request: Request, label: string, kind: CompletionItemKind, snippet
   const lead = request.tightEquals ? " " : "";
   const text = plainText(snippet);
   const isSnippet = request.options.snippets && snippet !== escapeSnippet(text);
-  const result: CompletionItem = { label, kind, textEdit: { range: request.range, newText: lead + (isSnippet ? snippet : text) }, ...extra };
+  let newText = lead + (isSnippet ? snippet : text);
+  const multiLine = /[\n\t]/.test(newText);
+  if (multiLine && request.options.preIndent) newText = newText.replace(/\t/g, indentUnit(request)).replace(/\n/g, `\n${lineIndentation(request)}`);
+  const result: CompletionItem = { label, kind, textEdit: { range: request.range, newText }, ...extra };
   if (isSnippet) result.insertTextFormat = InsertTextFormat.Snippet;
+  if (multiLine && request.options.asIs) result.insertTextMode = InsertTextMode.asIs;
   return result;
+}
+
+/** The file's unit of indentation: that of its first indented line (a tab, or N spaces); else the formatter's two spaces. */
+function indentUnit(request: Request): string {
+  // The first 64 KiB tell: a 50,000-line file is not scanned.
+  const indentation = /(?:^|\n)([ \t]+)\S/.exec(request.analysis.parse.lines.text.slice(0, 64 * 1024))?.[1];
+  if (!indentation) return "  ";
+  return indentation.startsWith("\t") ? "\t" : indentation.slice(0, Math.min(indentation.length, 8));
+}
+
+/** The leading whitespace of the cursor's line (before the cursor). */
+function lineIndentation(request: Request): string {
+  const text = request.analysis.parse.lines.text;
+  let end = request.lineStart;
+  while (end < request.cursor && (text[end] === " " || text[end] === "\t")) end++;
+  return text.slice(request.lineStart, end);
 }
 
 function plain(request: Request, word: string, kind: CompletionItemKind, extra: Partial<CompletionItem> = {}): CompletionItem {
