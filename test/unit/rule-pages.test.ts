@@ -5,6 +5,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { analyzeText } from "../../server/src/engine/analyze";
+import { versionsSection, withVersions } from "../../scripts/rule-versions";
+import { VERSION_FACTS } from "../../server/src/engine/versions";
 import { repoRoot } from "../support/fixtures";
 
 const spec = readFileSync(join(repoRoot, "..", "shared", "spec", "DOMAIN.md"), "utf8");
@@ -42,5 +44,20 @@ describe("rule page examples", () => {
         assert.deepEqual(analysis.diagnostics.filter((d) => d.code === code).map((d) => d.message), []);
       });
     }
+  }
+});
+
+describe("rule pages show the version table's rows that concern them", () => {
+  test("every version fact names rules that have pages", () => {
+    const missing = VERSION_FACTS.flatMap((f) => f.rules.filter((code) => !pages.includes(`${code}.md`)).map((code) => `${f.id} → ${code}`));
+    assert.deepEqual(missing, []);
+  });
+  for (const page of pages.sort()) {
+    const code = page.slice(0, 5);
+    test(`${code}: its Versions section is the table's (npm run docs:versions rewrites it)`, () => {
+      const text = readFileSync(join(rulesDir, page), "utf8");
+      assert.equal(text, withVersions(text, code));
+      if (versionsSection(code)) assert.match(text, /## Versions/);
+    });
   }
 });
