@@ -317,7 +317,7 @@ function wideCase(random: Random, machine: "q35" | "pc" | "virt"): QemuConfig {
   if (devicesTotal > 0 || random.chance(0.3)) {
     config.maxmem = config.memory + devicesTotal + random.pick([0, 0, 2 * MiB, GiB, 4 * GiB, -GiB]);
     if (random.chance(0.1)) config.maxmem += random.pick([KiB, 4 * KiB, 6 * KiB]);
-    if (config.maxmem <= config.memory && random.chance(0.5)) config.maxmem = undefined;
+    if (config.maxmem <= 0 || (config.maxmem <= config.memory && random.chance(0.5))) config.maxmem = undefined;
   }
   if (dimms.length > 0 || random.chance(0.15)) {
     if (random.chance(0.85)) config.slots = random.pick([0, 1, 2, 4, 8, dimms.length, 256, 257, 300]);
