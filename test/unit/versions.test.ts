@@ -44,6 +44,16 @@ test("the engine's gates follow the table: dynamic-memslots exists from 8.2", ()
   assert.deepEqual(codes(versionFact("qemu.virtio-mem.dynamic-memslots").since, body), []);
 });
 
+test("the engine's gates follow the table: x86 phys-bits are checked, and AMD RAM moves to 1 TiB, from 7.1", () => {
+  const text = (qemu: string) => `host h { qemu = "${qemu}" }\nvm v on h {\n  cpu-vendor = amd\n  phys-bits = 40\n  memory = 1000G\n}\n`;
+  const old = analyzeText(text("7.0"));
+  assert.deepEqual(old.diagnostics.map((d) => d.code), []);
+  assert.equal(old.vms[0].layout.relocatedAbove1T, false);
+  const since = analyzeText(text(versionFact("qemu.pc.phys-bits-checked").since));
+  assert.equal(since.vms[0].layout.relocatedAbove1T, true);
+  assert.deepEqual(since.diagnostics.map((d) => d.code), ["VT110"]);
+});
+
 test("the engine's gates follow the table: the text without device memory changed in 8.1", () => {
   const text = (qemu: string) => analyzeText(`host h { qemu = "${qemu}" }\nvm v on h {\n  memory = 4G\n  virtio-mem m { size = 1G }\n}\n`).diagnostics.map((d) => d.message).join("\n");
   assert.match(text("8.0"), /not enabled, please specify the maxmem option/);

@@ -126,7 +126,7 @@ function pcLayout(vm: VmModel): Layout {
   let relocated = false;
   // QEMU pc_memory_init(): an AMD vCPU whose address space would reach the HyperTransport
   // hole gets its RAM above 4 GiB moved to 1 TiB.
-  if (vm.cpuVendor === "amd" && regions.pciHole64.end - 1 >= AMD_HT_START) {
+  if (vm.cpuVendor === "amd" && hasFact(vm.host, "qemu.pc.amd-1tb-relocation") && regions.pciHole64.end - 1 >= AMD_HT_START) {
     aboveStart = AMD_ABOVE_1TB_START;
     regions = place(aboveStart);
     relocated = true;

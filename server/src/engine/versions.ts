@@ -44,6 +44,22 @@ export const VERSION_FACTS: readonly VersionFact[] = [
     rules: ["VT109"],
   },
   {
+    id: "qemu.pc.phys-bits-checked",
+    component: "qemu",
+    since: "7.1",
+    what: "x86: QEMU refuses a layout whose highest address (the end of the 64-bit PCI hole) needs more than the CPU's phys-bits: \"Address space limit 0x… < 0x… phys-bits too low (N)\"; before, it started and the guest could not reach the memory",
+    source: "QEMU 7.1, commit \"i386/pc: bounds check phys-bits against max used GPA\" (hw/i386/pc.c, pc_memory_init)",
+    rules: ["VT110"],
+  },
+  {
+    id: "qemu.pc.amd-1tb-relocation",
+    component: "qemu",
+    since: "7.1",
+    what: "x86 with an AMD vCPU: RAM above 4 GiB (and device memory after it) moves to 1 TiB when the address space would reach the HyperTransport hole at 0xfd00000000",
+    source: "QEMU 7.1, commit \"i386/pc: relocate 4g start to 1T where applicable\" (hw/i386/pc.c, pc_memory_init, enforce_amd_1tb_hole)",
+    rules: ["VT110", "VT206"],
+  },
+  {
     id: "qemu.pc.phys-bits-32-checked",
     component: "qemu",
     since: "8.2",

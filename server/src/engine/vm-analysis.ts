@@ -175,7 +175,7 @@ function checkBackends(vm: VmModel, sink: Sink): void {
 
 function checkPhysBits(vm: VmModel, layout: Layout, sink: Sink): void {
   // virt has its own check (checkVirtAddressSpace); bad phys-bits stop QEMU before the layout.
-  if (vm.machine === "virt" || physBitsOutOfRange(vm)) return;
+  if (vm.machine === "virt" || physBitsOutOfRange(vm) || !hasFact(vm.host, "qemu.pc.phys-bits-checked")) return;
   if (layout.physBitsNeeded <= vm.physBits) return;
   // Before 8.2, QEMU treats a CPU with 32 phys-bits or fewer as 32-bit and skips the check
   // (pc_max_used_gpa() returned the CPU's own limit).
