@@ -325,7 +325,7 @@ function wideCase(random: Random, machine: "q35" | "pc" | "virt"): QemuConfig {
   if (random.chance(0.25)) config.numa = numaNodes(random, config.memory);
   for (const d of [...virtioMem, ...dimms]) if (random.chance(0.15)) d.node = random.pick([0, 1, 2, 3]);
   if (!virt) {
-    if (random.chance(0.15)) config.maxRamBelow4g = random.pick([GiB, 2 * GiB, 2560 * MiB, 3 * GiB, 4 * GiB, 5 * GiB, 5120 * MiB, 3 * GiB + 4 * KiB]);
+    if (random.chance(0.2)) config.maxRamBelow4g = random.pick([512 * KiB, MiB + 4 * KiB, GiB, 2 * GiB - 4 * KiB, 2 * GiB, 2560 * MiB, 3 * GiB, 3 * GiB + 2 * MiB, 3 * GiB + 4 * KiB, 4 * GiB, 5 * GiB, 5120 * MiB]);
     if (random.chance(0.3)) config.physBits = random.pick([31, 32, 36, 40, 44, 48, 52, 53]);
     if (random.chance(0.25)) config.cpuVendor = "intel";
   } else {
