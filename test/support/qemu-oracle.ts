@@ -99,7 +99,7 @@ export interface FlatSection {
 }
 
 export type QemuResult =
-  | { ok: true; sections: FlatSection[]; warnings: string[]; command: string }
+  | { ok: true; sections: FlatSection[]; warnings: string[]; command: string; replies: MonitorReply[] }
   | { ok: false; error: string; stderr: string; command: string };
 
 /** 4294967296 → "4G"; 2952790016 → "2816M"; anything else in bytes with QEMU's "B" suffix. */
@@ -258,6 +258,21 @@ function parseWarnings(stderr: string): string[] {
 export interface RunOptions {
   /** kill QEMU after this long (ms); default 30 s */
   timeoutMs?: number;
+  /** HMP commands run one after the other on the paused machine (e.g. `qom-set vm0 requested-size 1073741824`), before the flat view */
+  monitorCommands?: readonly string[];
+}
+
+/** What the monitor answered to one command: QEMU's error ("Error: …" without the prefix), if any. */
+export interface MonitorReply {
+  command: string;
+  error?: string;
+}
+
+/** The monitor's answer between the echo of a command and the next prompt. */
+function parseReply(command: string, segment: string): MonitorReply {
+  const lines = segment.replace(ANSI, "").replace(/\r/g, "").split("\n").slice(1).map((l) => l.trim()).filter(Boolean);
+  const error = lines.find((l) => l.startsWith("Error: "));
+  return error ? { command, error: error.slice("Error: ".length) } : { command };
 }
 
 /** Runs QEMU for one configuration: its flat view, or its error. Rejects on a timeout or a crash. */
@@ -270,8 +285,24 @@ export function runQemu(config: QemuConfig, options: RunOptions = {}): Promise<Q
     const child = spawn(binary, args, { stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
-    let stage: "starting" | "dumping" | "quitting" = "starting";
+    let stage: "starting" | "commanding" | "dumping" | "quitting" = "starting";
     let dumpFrom = 0;
+    const pending = [...(options.monitorCommands ?? [])];
+    const replies: MonitorReply[] = [];
+    let replyFrom = 0;
+    const nextCommand = () => {
+      const next = pending.shift();
+      if (next !== undefined) {
+        stage = "commanding";
+        replyFrom = stdout.length;
+        send(next);
+        replies.push({ command: next });
+      } else {
+        stage = "dumping";
+        dumpFrom = stdout.length;
+        send("info mtree -f");
+      }
+    };
     let settled = false;
     const finish = (fn: () => void) => {
       if (settled) return;
@@ -294,9 +325,14 @@ export function runQemu(config: QemuConfig, options: RunOptions = {}): Promise<Q
     child.stdout.on("data", (chunk: string) => {
       stdout += chunk;
       if (stage === "starting" && stdout.includes("(qemu)")) {
-        stage = "dumping";
-        dumpFrom = stdout.length;
-        send("info mtree -f");
+        nextCommand();
+      } else if (stage === "commanding") {
+        const prompt = stdout.indexOf("(qemu)", replyFrom);
+        if (prompt >= 0) {
+          const last = replies.length - 1;
+          replies[last] = parseReply(replies[last].command, stdout.slice(replyFrom, prompt));
+          nextCommand();
+        }
       } else if (stage === "dumping") {
         // The prompt that follows the dump: the command has run to its end.
         const after = stdout.slice(dumpFrom);
@@ -316,7 +352,7 @@ export function runQemu(config: QemuConfig, options: RunOptions = {}): Promise<Q
       finish(() => {
         if (stage === "quitting" && code === 0) {
           try {
-            resolve({ ok: true, sections: parseFlatView(stdout), warnings: parseWarnings(stderr), command });
+            resolve({ ok: true, sections: parseFlatView(stdout), warnings: parseWarnings(stderr), command, replies });
           } catch (error) {
             reject(error);
           }

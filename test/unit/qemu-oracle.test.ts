@@ -4,7 +4,9 @@
 //   - the flat view's RAM and ROM sections of q35, pc and virt (`info mtree -f`) against the
 //     engine's layout.sections, virtio-mem and DIMM regions and NUMA nodes' backends included;
 //   - QEMU's verdict (starts / refuses) against the engine's errors, and QEMU's message
-//     against the engine's diagnostic text after "QEMU: ".
+//     against the engine's diagnostic text after "QEMU: ";
+//   - at run time, scenario `resize` steps against `qom-set vmN requested-size` on the
+//     paused QEMU (its HMP monitor), step by step: QEMU's error or none against VT404.
 // QEMU is the truth. The engine's host says the QEMU version found here (Debian's 7.2), so
 // version-gated rules match it. Skips, saying why, where QEMU is not installed.
 // Replay with another seed: VMTOPO_SEED=123 node --import tsx --test test/unit/qemu-oracle.test.ts
@@ -40,6 +42,8 @@ const scaled = (n: number) => Math.max(1, Math.round(n * SCALE));
 interface Case {
   label: string;
   config: QemuConfig;
+  /** run-time steps: `resize vmN to SIZE` in the engine, `qom-set vmN requested-size SIZE` on the paused QEMU */
+  resizes?: { device: number; size: number }[];
 }
 
 const roundUp = (n: number, to: number) => Math.ceil(n / to) * to;
@@ -352,6 +356,30 @@ function wideCases(random: Random, machines: readonly ("q35" | "pc" | "virt")[],
   });
 }
 
+/** Devices QEMU starts with, then resize steps: block multiples, not multiples, above the size, 0. */
+function runtimeCases(random: Random, machine: "q35" | "virt"): Case[] {
+  return Array.from({ length: scaled(150) }, () => {
+    const devices = Array.from({ length: 1 + random.int(2) }, () => validDevice(random, 8 * GiB));
+    for (const d of devices) if (random.chance(0.3)) d.backend = random.pick(BACKENDS.filter((b) => b.hugePageSize === undefined));
+    const memory = random.pick([GiB, 2 * GiB, 4 * GiB]);
+    const config: QemuConfig = { machine, memory, maxmem: memory + devices.reduce((sum, d) => sum + d.size, 0), virtioMem: devices };
+    if (machine === "virt") config.physBits = 44;
+    const resizes = Array.from({ length: 1 + random.int(4) }, () => {
+      const device = random.int(devices.length);
+      const d = devices[device];
+      const bs = d.blockSize ?? 2 * MiB;
+      const size = random.pick([
+        () => bs * random.int(d.size / bs + 1),
+        () => bs * random.int(d.size / bs) + random.pick([MiB, 4 * KiB, bs / 2].filter((x) => x > 0 && x < bs && x % (4 * KiB) === 0).concat([bs])),
+        () => d.size + bs * (1 + random.int(3)),
+        () => 0,
+      ])();
+      return { device, size };
+    });
+    return { label: `${describe(config)}; ${resizes.map((r) => `resize vm${r.device} to ${sizeLiteral(r.size)}`).join(", ")}`, config, resizes };
+  });
+}
+
 /** virt's own edges: RAM size against the CPU's address size, highmem=off, device memory, DIMMs. */
 function virtCases(random: Random): Case[] {
   const cases: Case[] = [];
@@ -415,7 +443,7 @@ function backendAttributes(b: BackendConfig | undefined): string[] {
  * The same configuration as a .vmtopo file. x86: qemu64 under TCG is a named CPU (phys-bits
  * 40), AuthenticAMD. virt: an aarch64 host; phys-bits is the CPU model's address size.
  */
-function engineText(c: QemuConfig, qemuVersion = QEMU_VERSION): string {
+function engineText(c: QemuConfig, resizes: Case["resizes"] = [], qemuVersion = QEMU_VERSION): string {
   const virt = c.machine === "virt";
   // Huge pages: QEMU maps hugetlb backends with reserve=off here, so no pool is needed; the host's pool is not what is compared.
   const lines = [`host here { qemu = "${qemuVersion}"${virt ? " arch = aarch64" : ""} hugepages { 2M = 1000000 } }`, "vm guest on here {", `  machine = ${c.machine}`, "  accel = tcg"];
@@ -448,8 +476,12 @@ function engineText(c: QemuConfig, qemuVersion = QEMU_VERSION): string {
     lines.push(`  dimm dimm${i} { ${attrs.join(" ")} }`);
   });
   lines.push("}");
+  if (resizes.length > 0) lines.push("scenario s for guest {", ...resizes.map((r) => `  resize vm${r.device} to ${sizeLiteral(r.size)}`), "}");
   return lines.join("\n") + "\n";
 }
+
+/** The 0-based line of the first resize step in engineText's output. */
+const firstStepLine = (text: string) => text.split("\n").findIndex((l) => l.startsWith("scenario s for guest")) + 1;
 
 const hex = (n: number) => "0x" + n.toString(16);
 const show = (s: { name: string; kind: string; start: number; end: number }) => `${s.kind} ${s.name} [${hex(s.start)}, ${hex(s.end)})`;
@@ -473,15 +505,22 @@ function engineSectionView(s: { name: string; kind: string; start: number; end: 
 interface Outcome {
   /** QEMU's answer, or why running it failed (a timeout, a crash) */
   qemu: QemuResult | Error;
-  engine: { errors: { code: string; message: string }[]; warnings: { code: string; message: string }[]; sections: string[] };
+  engine: { errors: { code: string; message: string }[]; warnings: { code: string; message: string }[]; sections: string[]; steps: { code: string; message: string }[][] };
 }
 
+const qomSet = (r: { device: number; size: number }) => `qom-set vm${r.device} requested-size ${r.size}`;
+
 async function run(c: Case): Promise<Outcome> {
-  const result = await runQemu(c.config, { timeoutMs: 30_000 }).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
-  const analysis = analyzeText(engineText(c.config));
+  const resizes = c.resizes ?? [];
+  const result = await runQemu(c.config, { timeoutMs: 30_000, monitorCommands: resizes.map(qomSet) }).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+  const text = engineText(c.config, resizes);
+  const analysis = analyzeText(text);
   const report = buildReport(analysis);
-  const pick = (severity: string) => analysis.diagnostics.filter((d) => d.severity === severity).map((d) => ({ code: d.code, message: d.message }));
-  return { qemu: result, engine: { errors: pick("error"), warnings: pick("warning"), sections: (report.vms[0]?.layout.sections ?? []).map(engineSectionView) } };
+  const stepsFrom = resizes.length > 0 ? firstStepLine(text) : Infinity;
+  const atBoot = analysis.diagnostics.filter((d) => d.range.start.line < stepsFrom);
+  const pick = (severity: string) => atBoot.filter((d) => d.severity === severity).map((d) => ({ code: d.code, message: d.message }));
+  const steps = resizes.map((_, i) => analysis.diagnostics.filter((d) => d.severity === "error" && d.range.start.line === stepsFrom + i).map((d) => ({ code: d.code, message: d.message })));
+  return { qemu: result, engine: { errors: pick("error"), warnings: pick("warning"), sections: (report.vms[0]?.layout.sections ?? []).map(engineSectionView), steps } };
 }
 
 const SMALLER_BLOCK_SIZE_WARNING = "'block-size' property is smaller than the default block size";
@@ -492,7 +531,7 @@ function compare(c: Case, o: Outcome): void {
   const context = () =>
     `\n  case:   ${c.label}\n  QEMU:   ${q.command}\n  QEMU says: ${q.ok ? "starts" : q.error}` +
     `\n  engine errors: ${e.errors.length === 0 ? "none" : e.errors.map((d) => `${d.code} ${d.message}`).join("\n                 ")}` +
-    `\n  engine text:\n${engineText(c.config).replace(/^/gm, "    ")}`;
+    `\n  engine text:\n${engineText(c.config, c.resizes).replace(/^/gm, "    ")}`;
   if (!q.ok) {
     assert.ok(e.errors.length > 0, `QEMU refuses this configuration but the engine raises no error${context()}`);
     assert.ok(
@@ -506,6 +545,13 @@ function compare(c: Case, o: Outcome): void {
   const qemuWarns = q.warnings.some((w) => w.includes(SMALLER_BLOCK_SIZE_WARNING));
   const engineWarns = e.warnings.some((d) => d.code === "VT103" && d.message.includes(SMALLER_BLOCK_SIZE_WARNING));
   assert.equal(engineWarns, qemuWarns, `QEMU ${qemuWarns ? "warns" : "does not warn"} "${SMALLER_BLOCK_SIZE_WARNING}", the engine ${engineWarns ? "does" : "does not"} (VT103)${context()}\n  QEMU warnings: ${q.warnings.join(" | ") || "none"}`);
+  // Run time: each resize step against QEMU's answer to the same qom-set on the paused machine.
+  q.replies.forEach((reply, i) => {
+    const step = e.steps[i];
+    const what = `step ${i + 1} (${reply.command}): QEMU ${reply.error ? `answers "${reply.error}"` : "accepts it"}, the engine ${step.length === 0 ? "raises nothing" : `raises ${step.map((d) => `${d.code} ${d.message}`).join("; ")}`}${context()}`;
+    if (reply.error) assert.ok(step.some((d) => d.message.includes(`QEMU: ${reply.error}`)), what);
+    else assert.deepEqual(step, [], what);
+  });
 }
 
 // ---- the tests --------------------------------------------------------------------------
@@ -516,8 +562,10 @@ const groups: [string, Case[]][] = [
   ["virtio-mem regions placed in device memory", placementCases(random)],
   ["virtio-mem, -m and phys-bits checks: QEMU's verdict and message", verdictCases(random)],
   ["q35 and pc with odd sizes, DIMMs, several devices, backends, NUMA, slots, machine options", wideCases(random, ["q35", "pc"], scaled(1100))],
+  ["q35 at run time: resize steps against qom-set of requested-size", runtimeCases(random, "q35")],
 ];
 const armGroups: [string, Case[]][] = [
+  ["virt at run time: resize steps against qom-set of requested-size", runtimeCases(random, "virt")],
   ["virt: address sizes, highmem, device memory", virtCases(random)],
   ["virt with odd sizes, DIMMs, several devices, backends, NUMA, slots", wideCases(random, ["virt"], scaled(500))],
 ];
@@ -544,6 +592,7 @@ if (!qemu.ok || !qemuArm.ok) {
         await t.test(c.label, (st) => {
           const q = outcomes[i].qemu;
           if (!(q instanceof Error)) st.diagnostic(q.ok ? `QEMU starts: ${q.sections.map(qemuSectionView).join("; ")}` : `QEMU refuses: ${q.error}`);
+          if (!(q instanceof Error) && q.ok && q.replies.length > 0) st.diagnostic(`monitor: ${q.replies.map((r) => `${r.command} → ${r.error ?? "ok"}`).join("; ")}`);
           compare(c, outcomes[i]);
         });
       }
