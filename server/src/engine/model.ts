@@ -282,6 +282,7 @@ const BLOCK_HOMES: Readonly<Record<string, string>> = {
   hugepages: "a host",
   "virtio-mem": "a vm",
   dimm: "a vm",
+  numa: "a vm",
   vfio: "a host (unnamed: `vfio { backend = ... }`) or a vm (named: `vfio nic0 { ... }`)",
 };
 
