@@ -105,8 +105,26 @@ describe("at the start of an item: the attributes not given yet, and the blocks"
     {
       where: "in a vm",
       fixture: `${HOST}vm td0 on spr {\n  memory = 16G\n  ‸\n}\n`,
-      offers: ["machine", "accel", "maxmem", "confidential", "viommu", "balloon", "virtio-mem", "vfio", "dimm"],
+      offers: ["machine", "accel", "maxmem", "confidential", "viommu", "balloon", "virtio-mem", "vfio", "dimm", "numa"],
       omits: ["memory", "arch", "block-size", "iommu", "hugepages"],
+    },
+    {
+      where: "in a vm that has its numa block already",
+      fixture: `${HOST}vm td0 on spr {\n  memory = 16G\n  numa { node 0 { memory = 16G } }\n  ‸\n}\n`,
+      offers: ["dimm", "virtio-mem"],
+      omits: ["numa", "memory"],
+    },
+    {
+      where: "in a numa block: nodes",
+      fixture: `vm td0 {\n  memory = 16G\n  numa {\n    node 0 { memory = 8G }\n    ‸\n  }\n}\n`,
+      offers: ["node"],
+      omits: ["memory", "machine", "numa"],
+    },
+    {
+      where: "in a NUMA node",
+      fixture: `vm td0 {\n  memory = 16G\n  numa {\n    node 0 { ‸ }\n  }\n}\n`,
+      offers: ["memory"],
+      omits: ["machine", "size", "node"],
     },
     {
       where: "in a virtio-mem device",
@@ -123,7 +141,7 @@ describe("at the start of an item: the attributes not given yet, and the blocks"
     {
       where: "in a dimm",
       fixture: `vm td0 {\n  memory = 16G\n  dimm d0 { ‸ }\n}\n`,
-      offers: ["size"],
+      offers: ["size", "memaddr", "backend", "page-size", "node"],
       omits: ["block-size", "machine"],
     },
     {

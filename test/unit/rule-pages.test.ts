@@ -6,6 +6,8 @@ import { join } from "node:path";
 import { describe, test } from "node:test";
 import { analyzeText } from "../../server/src/engine/analyze";
 import { SCHEMA } from "../../server/src/engine/schema";
+import { versionsSection, withVersions } from "../../scripts/rule-versions";
+import { VERSION_FACTS } from "../../server/src/engine/versions";
 import { repoRoot } from "../support/fixtures";
 
 // The project's own list of codes is the rule index (docs/rules/README.md, written from the
@@ -92,4 +94,19 @@ describe("the language reference (docs/language.md, linked from hovers)", () => 
     const analysis = analyzeText(example, "/reference/first.vmtopo", { read: () => undefined });
     assert.deepEqual(analysis.diagnostics.filter((d) => d.code < "VT100").map((d) => `${d.code} ${d.message}`), []);
   });
+});
+
+describe("rule pages show the version table's rows that concern them", () => {
+  test("every version fact names rules that have pages", () => {
+    const missing = VERSION_FACTS.flatMap((f) => f.rules.filter((code) => !pages.includes(`${code}.md`)).map((code) => `${f.id} → ${code}`));
+    assert.deepEqual(missing, []);
+  });
+  for (const page of pages.sort()) {
+    const code = page.slice(0, 5);
+    test(`${code}: its Versions section is the table's (npm run docs:versions rewrites it)`, () => {
+      const text = readFileSync(join(rulesDir, page), "utf8");
+      assert.equal(text, withVersions(text, code));
+      if (versionsSection(code)) assert.match(text, /## Versions/);
+    });
+  }
 });

@@ -249,6 +249,10 @@ const BLOCKS: Partial<Record<Frame["kind"], { label: string; snippet: (fresh: (b
     { label: "virtio-mem", snippet: (f) => `virtio-mem \${1:${f("vmem")}} {\n\tsize = \${2:16G}\n\t$0\n}`, detail: "virtio-mem NAME { … }", doc: "A virtio-mem-pci device with its own memory backend.", repeatable: true },
     { label: "vfio", snippet: (f) => `vfio \${1:${f("dev")}} {\n\t$0\n}`, detail: "vfio NAME { … }", doc: "A vfio-pci device (an assigned host PCI device).", repeatable: true },
     { label: "dimm", snippet: (f) => `dimm \${1:${f("dimm")}} {\n\tsize = \${2:1G}\n}`, detail: "dimm NAME { size = SIZE }", doc: "A pc-dimm with its own RAM backend, plugged at boot.", repeatable: true },
+    { label: "numa", snippet: () => "numa {\n\tnode 0 {\n\t\tmemory = ${1:8G}\n\t}\n\tnode 1 {\n\t\tmemory = ${2:8G}\n\t}\n}", detail: "numa { node N { memory = SIZE } }", doc: "The guest's NUMA nodes (`-numa node,nodeid=N,memdev=…`); their memory adds up to the VM's `memory`." },
+  ],
+  numa: [
+    { label: "node", snippet: () => "node ${1:0} {\n\tmemory = ${2:8G}\n}", detail: "node N { memory = SIZE }", doc: "A NUMA node (`-numa node,nodeid=N`) with its share of boot RAM.", repeatable: true },
   ],
   iommu: [
     { label: "reserved", snippet: () => "reserved ${1:name} = ${2:0xfee00000} .. ${3:0xfef00000}", detail: "reserved NAME = RANGE", doc: "A reserved IOVA range; declared ranges replace the vendor's defaults (the MSI window).", repeatable: true },
