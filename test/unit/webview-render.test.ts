@@ -201,13 +201,14 @@ describe("the figures shown are the report's", () => {
     assert.equal(step3.querySelector('.timeline [aria-selected="true"]')!.getAttribute("data-key"), "step:3");
   });
 
-  test("a TDX guest over its limit: the step's state, shared memory, the chart's limit line", () => {
+  test("a TDX guest whose conversion fails: the state before it, the verdict, the chart's limit line", () => {
     const report = exampleReport("tdx-shared-assignment.vmtopo");
     const root = view(report, { vm: "td0", scenario: { td0: "td0-default-swiotlb" }, step: { "td0-default-swiotlb": 1 } });
-    assert.equal(root.querySelector('[data-figure="mappings"]')!.textContent, "251,907 of 65,535 (384%)");
-    assert.ok(root.querySelector(".gauge.level-over"));
-    assert.match(root.querySelector(".verdict.fails")!.textContent!, /4,227,001 > 65,535/);
-    assert.ok(root.querySelector(".fill-shared"), "shared memory is drawn");
+    // The conversion needs 251,904 mappings: it fails and is rolled back, nothing is shared.
+    assert.equal(root.querySelector('[data-figure="mappings"]')!.textContent, "0 of 65,535 (0%)");
+    assert.equal(root.querySelector(".gauge.level-over"), null, "a state over the limit cannot exist");
+    assert.match(root.querySelector(".verdict.fails")!.textContent!, /4,228,024 > 65,535/);
+    assert.equal(root.querySelector(".fill-shared"), null, "nothing shared is drawn");
     assert.ok(root.querySelector('.chart-limit[data-key="limit:65535"]'), "the limit is a line");
     assert.match(root.querySelector(".step-detail")!.textContent!, /VT202/);
   });

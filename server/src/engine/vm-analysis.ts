@@ -20,10 +20,11 @@ import {
   type StartupCheck,
 } from "./containers";
 import { bytes, count, GiB, hex, MiB } from "./format";
-import { computeLayout, memoryDeviceAlignment, type Layout, type Section } from "./layout";
+import { computeLayout, memoryDeviceAlignment, usesGuestMemfd, type Layout, type Section } from "./layout";
 import { HOST_PAGE_SIZE, isHugetlb, type HostModel, type VfioDeviceModel, type VirtioMemModel, type VmModel } from "./model";
 import type { RelatedInformation, Sink } from "./sink";
 import { atLeast, formatVersion } from "./version";
+import { hasFact, versionFact } from "./versions";
 
 export interface VirtioMemFigures {
   device: VirtioMemModel;
@@ -65,6 +66,7 @@ export function analyzeVm(vm: VmModel, sink: Sink): VmAnalysis {
   checkVirtioMem(vm, layout, sink);
   checkPhysBits(vm, layout, sink);
   checkCompatibility(vm, sink);
+  checkConfidentialVersion(vm, sink);
   const boot = bootState(layout);
   const containers = analyzeContainers(vm, layout, boot, sink);
   checkIommu(vm, layout, containers, sink);
@@ -118,6 +120,8 @@ function checkVirtioMem(vm: VmModel, layout: Layout, sink: Sink): void {
     if (vm.confidential === "sev" || vm.confidential === "sev-es" || vm.vdpa) {
       const why = vm.vdpa ? "a vhost-vdpa device disables RAM discarding" : `${vm.confidential.toUpperCase()} disables RAM discarding`;
       sink.error("VT115", d.nameRange, `virtio-mem '${d.name}' cannot work: ${why}. QEMU: Discarding RAM is disabled`);
+    } else if (vm.vfio.length > 0 && !hasFact(vm.host.qemu, "virtio-mem-vfio")) {
+      reportVirtioMemBeforeRdm(vm, d, sink);
     } else if (isConfidential(vm)) {
       sink.error("VT114", d.nameRange, `virtio-mem '${d.name}' in a ${vm.confidential} guest: guest_memfd already manages the memory region, and a region has only one RamDiscardManager. QEMU: Failed to set RamDiscardManager`);
     }
@@ -126,6 +130,24 @@ function checkVirtioMem(vm: VmModel, layout: Layout, sink: Sink): void {
     const device = error.device;
     const range = device.kind === "virtio-mem" && device.attrs.has("memaddr") ? device.attrs.rangeOf("memaddr") : device.nameRange;
     sink.error(error.code, range, `${device.kind} '${device.name}' (${bytes(device.size)}) cannot be placed in device memory. QEMU: ${error.message}`);
+  }
+}
+
+/**
+ * VT115 before QEMU 6.1: VFIO disabled every discard (ram_block_discard_disable) and
+ * virtio-mem required it (ram_block_discard_require), so whichever of the two realizes
+ * second fails (QEMU 5.1–6.0 hw/vfio/common.c vfio_connect_container, hw/virtio/virtio-mem.c
+ * virtio_mem_device_realize). Devices realize in declaration order.
+ */
+function reportVirtioMemBeforeRdm(vm: VmModel, d: VirtioMemModel, sink: Sink): void {
+  const at = (r: A.Range) => r.start.line * 1e6 + r.start.character;
+  const firstVfio = vm.vfio[0];
+  const since = versionFact("virtio-mem-vfio").since;
+  const prefix = `virtio-mem '${d.name}' with assigned devices (${vm.vfio.map((v) => v.name).join(", ")}) needs QEMU ${since} (host '${vm.host.name}' runs ${formatVersion(vm.host.qemu)}): before it VFIO and virtio-mem exclude each other.`;
+  if (at(firstVfio.declRange) < at(d.decl.range)) {
+    sink.error("VT115", d.nameRange, `${prefix} QEMU: Discarding RAM is disabled`);
+  } else {
+    sink.error("VT115", firstVfio.nameRange, `${prefix} QEMU: vfio ${firstVfio.hostAddress ?? firstVfio.name}: Cannot set discarding of RAM broken: Device or resource busy`);
   }
 }
 
@@ -158,9 +180,51 @@ function checkCompatibility(vm: VmModel, sink: Sink): void {
   if (vm.balloon && vm.vfio.length > 0) {
     sink.warning("VT116", vm.attrs.rangeOf("balloon"), `virtio-balloon with assigned devices (${vm.vfio.map((d) => d.name).join(", ")}): VFIO disables RAM discarding, so inflating the balloon silently frees nothing`);
   }
-  if (isConfidential(vm) && vm.vfio.length > 0 && !atLeast(vm.host.qemu, "10.1")) {
-    sink.error("VT118", vm.attrs.rangeOf("confidential"), `a ${vm.confidential} guest with assigned devices needs QEMU 10.1 (host '${vm.host.name}' runs ${formatVersion(vm.host.qemu)}). QEMU: cannot set up private guest memory: discard currently blocked`);
+  if (usesGuestMemfd(vm.confidential) && vm.vfio.length > 0 && !hasFact(vm.host.qemu, "guest-memfd-shared-assignment")) {
+    sink.error("VT118", vm.attrs.rangeOf("confidential"), guestMemfdVfioMessage(vm, vm.host, vm.vfio[0]));
   }
+}
+
+/**
+ * VT118's text: guest_memfd RAM blocks are created with the machine, before any device, and
+ * before 10.1 they take a plain discard "require" (system/physmem.c ram_block_add); the VFIO
+ * device then fails ram_block_uncoordinated_discard_disable() in its container setup (hw/vfio
+ * container.c vfio_connect_container, error_setg_errno(-EBUSY)). "cannot set up private guest
+ * memory: discard currently blocked" is ram_block_add's own text, met only when guest_memfd
+ * RAM is added after VFIO is set up, which no configuration here does.
+ */
+export function guestMemfdVfioMessage(vm: VmModel, host: HostModel, device: VfioDeviceModel): string {
+  const since = versionFact("guest-memfd-shared-assignment").since;
+  return `a ${vm.confidential} guest with assigned devices needs QEMU ${since}: its guest_memfd memory blocks discarding, which VFIO must disable (host '${host.name}' runs ${formatVersion(host.qemu)}). QEMU: vfio ${device.hostAddress ?? device.name}: Cannot set discarding of RAM broken: Device or resource busy`;
+}
+
+/** The confidential guest object each type needs, and the QEMU that has it. */
+const CONFIDENTIAL_OBJECTS: Readonly<Record<string, { object: string; fact?: string }>> = {
+  sev: { object: "sev-guest", fact: "sev-guest" },
+  "sev-es": { object: "sev-guest", fact: "sev-es" },
+  "sev-snp": { object: "sev-snp-guest", fact: "sev-snp-guest" },
+  tdx: { object: "tdx-guest", fact: "tdx-guest" },
+  // Arm CCA's `rme-guest` lives only in Linaro's QEMU branch (and its KVM series is unmerged).
+  cca: { object: "rme-guest" },
+};
+
+/** VT004: a confidential type the host's QEMU cannot create; QEMU's QAPI refuses the object type. */
+function checkConfidentialVersion(vm: VmModel, sink: Sink): void {
+  const entry = CONFIDENTIAL_OBJECTS[vm.confidential];
+  if (!entry) return;
+  const range = vm.attrs.rangeOf("confidential");
+  const refusal = `QEMU: -object ${entry.object},id=cgs0: Parameter 'qom-type' does not accept value '${entry.object}'`;
+  if (!entry.fact) {
+    sink.error("VT004", range, `confidential = ${vm.confidential}: upstream QEMU has no Arm CCA (Realm) guest support; the '${entry.object}' object exists only in out-of-tree branches. ${refusal}`);
+    return;
+  }
+  if (hasFact(vm.host.qemu, entry.fact)) return;
+  const since = versionFact(entry.fact).since;
+  if (vm.confidential === "sev-es") {
+    sink.error("VT004", range, `confidential = sev-es needs QEMU ${since} (host '${vm.host.name}' runs ${formatVersion(vm.host.qemu)}): before it QEMU cannot launch SEV-ES guests`);
+    return;
+  }
+  sink.error("VT004", range, `confidential = ${vm.confidential} needs QEMU ${since} (host '${vm.host.name}' runs ${formatVersion(vm.host.qemu)}). ${refusal}`);
 }
 
 export function guestMemoryBlockSize(vm: VmModel, layout: Layout): Bytes {
@@ -231,8 +295,49 @@ function analyzeContainers(vm: VmModel, layout: Layout, boot: MemoryState, sink:
       );
     }
   }
-  checkMemlock(vm, vm.host, processPins(summaries.map((c) => c.boot), vm.host), vm.decl.name.range, sink, "at boot");
+  // An SEV guest that cannot register its RAM never gets as far as VFIO (QEMU exits).
+  if (!checkSevPins(vm, layout, vm.host, sink)) checkMemlock(vm, vm.host, processPins(summaries.map((c) => c.boot), vm.host), vm.decl.name.range, sink, "at boot");
   return summaries;
+}
+
+/**
+ * RAM blocks an SEV or SEV-ES guest registers with KVM, in the order QEMU creates them:
+ * boot RAM, the firmware, the option ROMs, then memory devices (target/i386/sev.c
+ * sev_ram_block_added registers each block's max_size with KVM_MEMORY_ENCRYPT_REG_REGION).
+ */
+export function sevRegisteredBlocks(vm: VmModel, layout: Layout): { name: string; bytes: Bytes }[] {
+  if (vm.confidential !== "sev" && vm.confidential !== "sev-es") return [];
+  const roms = layout.sections.filter((s) => s.kind === "rom" && s.name !== "isa-bios");
+  return [
+    { name: "pc.ram", bytes: vm.memory },
+    ...roms.reverse().map((s) => ({ name: s.name, bytes: s.end - s.start })),
+    ...vm.dimms.map((d) => ({ name: d.name, bytes: d.size })),
+    ...vm.virtioMem.map((d) => ({ name: d.name, bytes: d.size })),
+  ];
+}
+
+/**
+ * VT203 for SEV and SEV-ES: KVM pins every registered block, VFIO or not, and counts the
+ * pages against RLIMIT_MEMLOCK on its own counter (Linux arch/x86/kvm/svm/sev.c
+ * sev_pin_memory: "SEV: %lu locked pages exceed the lock limit of %lu."), so QEMU exits at
+ * start-up (sev_ram_block_added: "failed to register region"). True when reported.
+ */
+function checkSevPins(vm: VmModel, layout: Layout, host: HostModel, sink: Sink): boolean {
+  if (host.memlock === "unlimited" || host.capIpcLock) return false;
+  const limitPages = Math.floor(host.memlock / HOST_PAGE_SIZE);
+  let locked = 0;
+  for (const block of sevRegisteredBlocks(vm, layout)) {
+    locked += Math.ceil(block.bytes / HOST_PAGE_SIZE);
+    if (locked <= limitPages) continue;
+    sink.error(
+      "VT203",
+      vm.attrs.rangeOf("confidential"),
+      `vm '${vm.name}' (${vm.confidential}) pins all its RAM at start-up, VFIO or not: KVM pins each RAM block QEMU registers, ${bytes(locked * HOST_PAGE_SIZE)} by '${block.name}', over host '${host.name}' memlock of ${bytes(host.memlock)}. Linux: SEV: ${locked} locked pages exceed the lock limit of ${limitPages}.`,
+      { pinned: locked * HOST_PAGE_SIZE },
+    );
+    return true;
+  }
+  return false;
 }
 
 /**
@@ -287,7 +392,7 @@ export function checkMemlock(vm: VmModel, host: HostModel, pinned: Bytes, range:
 /** Sections that containers without a vIOMMU map (in the worst case), for aperture and reserved-range checks. */
 function mappableSections(vm: VmModel, layout: Layout): Section[] {
   const virtioMem = layout.sections.filter((s) => s.kind === "virtio-mem");
-  return [...plainSections(vm, layout), ...virtioMem, ...(confidentialRdm(vm, vm.host) ? confidentialSections(vm, layout) : [])].sort((a, b) => a.start - b.start);
+  return [...plainSections(layout), ...virtioMem, ...(confidentialRdm(vm, vm.host) ? confidentialSections(layout) : [])].sort((a, b) => a.start - b.start);
 }
 
 function checkIommu(vm: VmModel, layout: Layout, containers: ContainerSummary[], sink: Sink): void {
