@@ -21,7 +21,7 @@ import { unresolved } from "./program";
 import { Sink, type EngineDiagnostic } from "./sink";
 import { atLeast, formatVersion } from "./version";
 import { hasFact, versionFact } from "./versions";
-import { checkIommufdVersion, checkMemlock, checkViommu, DMA_MAP_ENOSPC, guestMemfdVfioMessage, hugetlbNeeds, limitDeclaration, processPins, reportDomains, userPins, type VmAnalysis } from "./vm-analysis";
+import { checkIommufdVersion, checkMemlock, checkViommu, checkViommuDiscard, DMA_MAP_ENOSPC, guestMemfdVfioMessage, hugetlbNeeds, limitDeclaration, processPins, reportDomains, userPins, type VmAnalysis } from "./vm-analysis";
 
 export interface MigrationFigures {
   to: string;
@@ -336,6 +336,8 @@ function hotplugChecks(device: VfioDeviceModel, step: A.HotplugStep, state: SimS
   }
   if (vm.balloon) sink.warning("VT116", step.device.range, "virtio-balloon with an assigned device: inflating the balloon silently frees nothing");
   if (device.behindViommu) checkViommu(vm, host, sink, step.device.range);
+  // QEMU warns once per process: only for the first device behind the vIOMMU.
+  if (device.behindViommu && !state.devices.some((d) => d.behindViommu)) checkViommuDiscard(vm, analysis.layout, host, device, sink, step.device.range);
   const key = containerKey(device);
   const existing = state.devices.filter((d) => containerKey(d).key === key.key);
   if (existing.length === 0) {

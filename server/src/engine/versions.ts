@@ -68,6 +68,14 @@ export const VERSION_FACTS: readonly VersionFact[] = [
     rules: ["VT115", "VT201"],
   },
   {
+    id: "vfio-viommu-rdm",
+    component: "qemu",
+    since: "6.1",
+    what: "VFIO behind a vIOMMU accepts mappings of RamDiscardManager memory (virtio-mem, later guest_memfd) and warns that pins can outlive a discard",
+    source: "hw/vfio/common.c vfio_get_xlat_addr ('vfio: Support for RamDiscardManager in the vIOMMU case', QEMU 6.1); hw/vfio/listener.c in 10.x",
+    rules: ["VT212"],
+  },
+  {
     id: "kvm-user-memslots-32k",
     component: "linux",
     since: "5.12",

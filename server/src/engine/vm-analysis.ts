@@ -430,7 +430,28 @@ function checkIommu(vm: VmModel, layout: Layout, containers: ContainerSummary[],
     }
   }
   if (vm.vfio.some((d) => d.behindViommu)) checkViommu(vm, host, sink);
+  const behind = vm.vfio.find((d) => d.behindViommu);
+  if (behind) checkViommuDiscard(vm, layout, host, behind, sink);
   for (const c of containers) reportDomains(c.id, c.boot.domains, c.boot, sink);
+}
+
+/**
+ * VT212: a device behind a vIOMMU with RamDiscardManager memory (virtio-mem, or guest_memfd
+ * from 10.1). What the guest maps through the vIOMMU stays pinned until it unmaps it, even
+ * after virtio-mem discarded the memory, so a guest can pin more than is plugged. QEMU warns
+ * once, at the first such mapping (hw/vfio/common.c vfio_get_xlat_addr, QEMU 6.1; the
+ * double space is QEMU's).
+ */
+export function checkViommuDiscard(vm: VmModel, layout: Layout, host: HostModel, device: VfioDeviceModel, sink: Sink, at?: A.Range): void {
+  if (!hasFact(host.qemu, "vfio-viommu-rdm")) return;
+  const virtioMem = layout.placements.filter((p) => p.device.kind === "virtio-mem").map((p) => p.device.name);
+  const managed = [...(hasFact(host.qemu, "virtio-mem-vfio") ? virtioMem : []), ...(confidentialRdm(vm, host) ? ["guest_memfd RAM"] : [])];
+  if (managed.length === 0) return;
+  sink.warning(
+    "VT212",
+    at ?? device.nameRange,
+    `vfio '${device.name}' behind the ${vm.viommu} with discardable memory (${managed.join(", ")}): pages the guest maps through the vIOMMU stay pinned after they are discarded, until the guest unmaps them, so a guest can pin more than it has plugged or shared; only memlock bounds it. QEMU: Using vfio with vIOMMUs and coordinated discarding of RAM (e.g., virtio-mem) works, however, malicious guests can trigger pinning of more memory than intended via an IOMMU. It's possible to mitigate  by setting/adjusting RLIMIT_MEMLOCK.`,
+  );
 }
 
 /** VT207: the vIOMMU must not promise pages or addresses the host IOMMU cannot back. */
