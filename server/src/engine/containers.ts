@@ -53,7 +53,7 @@ export interface StartupCheck {
   limit: number;
   passes: boolean;
   /** the RamDiscardManager sections: what makes up `mappings` */
-  parts: { name: string; granule: Bytes; mappings: number }[];
+  parts: { name: string; granule: Bytes; mappings: number; /** a memslot of a dynamic-memslots device */ memslotOf?: string }[];
 }
 
 export function containerKey(device: VfioDeviceModel): ContainerKey {
@@ -112,18 +112,81 @@ export function maxMemslots(vm: VmModel, host: HostModel): number {
   return raised ? 32764 : 509;
 }
 
+/** How a `dynamic-memslots` device's region is split (QEMU ≥ 8.2). */
+export interface MemslotPlan {
+  memslotSize: Bytes;
+  count: number;
+}
+
+const MEMORY_DEVICES_SOFT_MEMSLOT_LIMIT = 256;
+const MEMORY_DEVICES_SAFE_MAX_MEMSLOTS = 509;
+const VIRTIO_MEM_MIN_MEMSLOT_SIZE = GiB;
+
+/**
+ * The memslots of each `dynamic-memslots` device, decided as the devices are plugged in
+ * declaration order (hw/mem/memory-device.c memory_device_memslot_decision_limit: at most
+ * 256 memslots over all memory devices, shared in proportion to size over the space still
+ * free; one if KVM offers fewer than 509; hw/virtio/virtio-mem.c virtio_mem_decide_memslots:
+ * memslot size = max(align_up(size / limit, block), block, 1 GiB)). vhost backends, which
+ * could lower the limit, are not modelled.
+ */
+export function memslotPlans(vm: VmModel, host: HostModel): Map<string, MemslotPlan> {
+  const plans = new Map<string, MemslotPlan>();
+  if (!hasFact(host.qemu, "virtio-mem-dynamic-memslots")) return plans;
+  const space = vm.maxmem - vm.memory;
+  const max = vm.accel === "tcg" ? Infinity : maxMemslots(vm, host);
+  const devices = [...vm.virtioMem, ...vm.dimms].sort((a, b) => a.decl.range.start.line - b.decl.range.start.line || a.decl.range.start.character - b.decl.range.start.character);
+  let required = 0;
+  let used = 0;
+  for (const d of devices) {
+    if (d.kind !== "virtio-mem" || !d.dynamicMemslots || d.blockSize <= 0 || d.size <= 0) {
+      required += 1;
+      used += d.size;
+      continue;
+    }
+    let limit: number;
+    if (max < MEMORY_DEVICES_SAFE_MAX_MEMSLOTS || required >= MEMORY_DEVICES_SOFT_MEMSLOT_LIMIT) limit = 1;
+    else if (d.size === space) limit = MEMORY_DEVICES_SOFT_MEMSLOT_LIMIT - required;
+    else limit = Math.max(1, Math.floor(((MEMORY_DEVICES_SOFT_MEMSLOT_LIMIT - required) * d.size) / (space - used)));
+    let plan: MemslotPlan = { memslotSize: d.size, count: 1 };
+    if (limit > 1 && d.size % d.blockSize === 0) {
+      const memslotSize = Math.max(Math.ceil(d.size / limit / d.blockSize) * d.blockSize, d.blockSize, VIRTIO_MEM_MIN_MEMSLOT_SIZE);
+      const count = Math.ceil(d.size / memslotSize);
+      plan = count > 1 ? { memslotSize, count } : plan;
+    }
+    plans.set(d.name, plan);
+    required += plan.count;
+    used += d.size;
+  }
+  return plans;
+}
+
 /**
  * QEMU's start-up check, type1 only (listener.c vfio_ram_discard_register_listener): over
  * the container's RamDiscardManager sections, mappings = Σ ⌈size / granule⌉, count = number
  * of sections; it fails when mappings + max_memslots − count > limit. Null where QEMU makes
  * no such check (iommufd, behind a vIOMMU, no RamDiscardManager section).
  */
-export function startupCheck(vm: VmModel, layout: Layout, host: HostModel, key: ContainerKey): StartupCheck | null {
+export function startupCheck(vm: VmModel, layout: Layout, host: HostModel, key: ContainerKey, state?: MemoryState): StartupCheck | null {
   if (key.backend !== "type1" || key.behindViommu) return null;
   const parts: StartupCheck["parts"] = [];
+  const plans = memslotPlans(vm, host);
   // Before QEMU 6.1 VFIO had no RamDiscardManager support, hence no check (VT115 instead).
   if (hasFact(host.qemu, "virtio-mem-vfio")) for (const { device, start, end } of placedVirtioMem(layout)) {
-    if (device.blockSize > 0) parts.push({ name: device.name, granule: device.blockSize, mappings: Math.ceil((end - start) / device.blockSize) });
+    if (device.blockSize <= 0) continue;
+    const plan = plans.get(device.name);
+    if (!plan) {
+      parts.push({ name: device.name, granule: device.blockSize, mappings: Math.ceil((end - start) / device.blockSize) });
+      continue;
+    }
+    // dynamic-memslots: only memslots holding plugged blocks are mapped, so only they are
+    // sections VFIO registers and checks (at realize, before the guest plugs: none). Each
+    // memslot mapped later re-runs the check (vfio_listener_region_add).
+    const active = Math.ceil(((state?.plugged.get(device.name) ?? 0) * device.blockSize) / plan.memslotSize);
+    for (let i = 0; i < active; i++) {
+      const bytes = Math.min(plan.memslotSize, end - start - i * plan.memslotSize);
+      parts.push({ name: `${device.name}[${i}]`, granule: device.blockSize, mappings: Math.ceil(bytes / device.blockSize), memslotOf: device.name });
+    }
   }
   if (confidentialRdm(vm, host)) {
     for (const s of confidentialSections(layout)) parts.push({ name: s.name, granule: CONVERSION_GRANULE, mappings: Math.ceil((s.end - s.start) / CONVERSION_GRANULE) });

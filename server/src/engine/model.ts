@@ -58,6 +58,8 @@ export interface VirtioMemModel {
   backend: "ram" | "memfd" | "file";
   pageSize: Bytes;
   prealloc: boolean;
+  /** `dynamic-memslots = on`: the region is split into memslots mapped only while they hold plugged blocks */
+  dynamicMemslots: boolean;
   attrs: AttributeReader;
 }
 
@@ -370,6 +372,7 @@ function resolveVirtioMem(decl: A.Device, vm: VmModel, sink: Sink): VirtioMemMod
     backend: (attrs.word("backend") ?? vm.backend) as VirtioMemModel["backend"],
     pageSize,
     prealloc: attrs.bool("prealloc") ?? vm.prealloc,
+    dynamicMemslots: attrs.bool("dynamic-memslots") ?? false,
     attrs,
   };
 }

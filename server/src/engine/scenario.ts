@@ -9,6 +9,7 @@ import {
   CONVERSION_GRANULE,
   groupContainers,
   isConfidential,
+  memslotPlans,
   startupCheck,
   type ContainerFigures,
   type MemoryState,
@@ -21,7 +22,7 @@ import { unresolved } from "./program";
 import { Sink, type EngineDiagnostic } from "./sink";
 import { atLeast, formatVersion } from "./version";
 import { hasFact, versionFact } from "./versions";
-import { checkIommufdVersion, checkMemlock, checkViommu, checkViommuDiscard, DMA_MAP_ENOSPC, guestMemfdVfioMessage, hugetlbNeeds, limitDeclaration, processPins, reportDomains, userPins, type VmAnalysis } from "./vm-analysis";
+import { checkIommufdVersion, checkMemlock, checkViommu, checkViommuDiscard, reportMemslotCheck, DMA_MAP_ENOSPC, guestMemfdVfioMessage, hugetlbNeeds, limitDeclaration, processPins, reportDomains, userPins, type VmAnalysis } from "./vm-analysis";
 
 export interface MigrationFigures {
   to: string;
@@ -178,7 +179,12 @@ function applyStep(step: A.Step, state: SimState, analysis: VmAnalysis, hosts: H
           blocks = plugged + fit;
         }
       }
+      const memslots = memslotPlans(vm, state.host).get(device.name);
+      const active = (n: number) => (memslots ? Math.ceil((n * bs) / memslots.memslotSize) : 0);
       state.memory.plugged.set(device.name, blocks);
+      if (active(blocks) > active(plugged)) {
+        for (const { key } of groupContainers(state.devices)) reportMemslotCheck(vm, analysis.layout, state.host, key, state.memory, step.range, sink);
+      }
       return;
     }
     case "convert": {
@@ -341,8 +347,9 @@ function hotplugChecks(device: VfioDeviceModel, step: A.HotplugStep, state: SimS
   const key = containerKey(device);
   const existing = state.devices.filter((d) => containerKey(d).key === key.key);
   if (existing.length === 0) {
-    // A new container: QEMU runs its start-up check as the device is realized.
-    const check = startupCheck(vm, analysis.layout, host, key);
+    // A new container: QEMU runs its start-up check as the device is realized, over the
+    // memslots mapped by then (dynamic-memslots).
+    const check = startupCheck(vm, analysis.layout, host, key, state.memory);
     if (check && !check.passes) {
       const error = atLeast(host.qemu, "10.2");
       sink.add(

@@ -76,6 +76,14 @@ export const VERSION_FACTS: readonly VersionFact[] = [
     rules: ["VT212"],
   },
   {
+    id: "virtio-mem-dynamic-memslots",
+    component: "qemu",
+    since: "8.2",
+    what: "virtio-mem `dynamic-memslots`: the device region split into up to 256 memslots of at least 1 GiB, each mapped only while it holds plugged blocks",
+    source: "hw/virtio/virtio-mem.c virtio_mem_decide_memslots, hw/mem/memory-device.c memory_device_memslot_decision_limit (merge tag mem-2023-10-12, QEMU 8.2)",
+    rules: ["VT201"],
+  },
+  {
     id: "kvm-user-memslots-32k",
     component: "linux",
     since: "5.12",

@@ -283,6 +283,7 @@ function analyzeContainers(vm: VmModel, layout: Layout, boot: MemoryState, sink:
   });
   for (const c of summaries) {
     reportStartupCheck(vm, c, sink);
+    if (!c.startupCheck || c.startupCheck.passes) reportMemslotCheck(vm, layout, vm.host, c.key, boot, 0, sink);
     if (c.boot.limit !== null && c.boot.mappings > c.boot.limit) {
       sink.error("VT202", c.devices[0].nameRange, `container ${c.id} holds ${count(c.boot.mappings)} DMA mappings at boot, limit ${count(c.boot.limit)}. QEMU: ${DMA_MAP_ENOSPC}`, { container: c.id, mappings: c.boot.mappings, limit: c.boot.limit }, limitDeclaration(vm.host));
     }
@@ -366,6 +367,32 @@ function reportStartupCheck(vm: VmModel, c: ContainerSummary, sink: Sink): void 
     `(${count(check.mappings)} possible mappings [${parts}] + ${count(check.memslots)} memslots − ${check.sections} section${check.sections === 1 ? "" : "s"}). ` +
     `QEMU${error ? "" : ` ${formatVersion(vm.host.qemu)} warns`}: possibly running out of DMA mappings. E.g., try increasing the 'block-size' of virtio-mem devies. Maximum possible DMA mappings: ${check.limit}, Maximum possible memslots: ${check.memslots}`;
   sink.add("VT201", error ? "error" : "warning", range, message, { container: c.id, device: device?.name, total: check.total, limit: check.limit }, limitDeclaration(vm.host));
+}
+
+/**
+ * VT201 when `dynamic-memslots` devices map memslots as the guest plugs (DOMAIN.md §3 does
+ * not cover it): each newly mapped memslot is one more RamDiscardManager section, and VFIO
+ * re-runs its check as it registers it (hw/vfio/listener.c vfio_listener_region_add). At run
+ * time QEMU 10.2 cannot fail a realize any more: it aborts ("qemu: hardware error: vfio: DMA
+ * mapping failed, unable to continue"); before, it warns again. `step` is the scenario step
+ * (its range) or 0 for the guest plugging its boot-time requested-size.
+ */
+export function reportMemslotCheck(vm: VmModel, layout: Layout, host: HostModel, key: ContainerKey, state: MemoryState, step: A.Range | 0, sink: Sink): void {
+  const check = startupCheck(vm, layout, host, key, state);
+  const dynamic = check?.parts.filter((p) => p.memslotOf !== undefined) ?? [];
+  if (!check || check.passes || dynamic.length === 0) return;
+  const error = atLeast(host.qemu, "10.2");
+  const device = vm.virtioMem.find((d) => d.name === dynamic[dynamic.length - 1].memslotOf)!;
+  const range = step === 0 ? (device.attrs.has("dynamic-memslots") ? device.attrs.rangeOf("dynamic-memslots") : device.nameRange) : step;
+  const when = step === 0 ? `when the guest plugs its requested ${bytes(device.requested)}` : "after this step";
+  const outcome = error ? "QEMU aborts" : `QEMU ${formatVersion(host.qemu)} warns again`;
+  sink.add(
+    "VT201",
+    error ? "error" : "warning",
+    range,
+    `${when}, ${dynamic.length} memslot${dynamic.length === 1 ? "" : "s"} of virtio-mem '${device.name}' (dynamic-memslots) ${dynamic.length === 1 ? "is" : "are"} mapped and VFIO re-runs its check: ${count(check.total)} DMA mappings, limit ${count(check.limit)} (${count(check.mappings)} possible mappings + ${count(check.memslots)} memslots − ${check.sections} sections); ${outcome}. QEMU: possibly running out of DMA mappings. E.g., try increasing the 'block-size' of virtio-mem devies. Maximum possible DMA mappings: ${check.limit}, Maximum possible memslots: ${check.memslots}${error ? " … qemu: hardware error: vfio: DMA mapping failed, unable to continue" : ""}`,
+    { total: check.total, limit: check.limit },
+  );
 }
 
 /** Related information for limit diagnostics: where the host sets dma-entry-limit, if it does. */
