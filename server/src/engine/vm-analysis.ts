@@ -155,7 +155,8 @@ function checkBackends(vm: VmModel, sink: Sink): void {
   if (vm.memory > 0 && vm.memory % vm.pageSize !== 0) {
     sink.error("VT111", vm.attrs.rangeOf("memory"), `boot RAM ${bytes(vm.memory)} is not a multiple of its ${bytes(vm.pageSize)} pages. QEMU: memory size ${hex(vm.memory)} must be equal to or larger than page size ${hex(vm.pageSize)}`);
   }
-  if (isConfidential(vm) && isHugetlb(vm.backend, vm.pageSize, vm.fileSystem)) {
+  // Only guest_memfd guests keep two copies; SEV's hugetlb RAM is its only copy.
+  if (usesGuestMemfd(vm.confidential) && isHugetlb(vm.backend, vm.pageSize, vm.fileSystem)) {
     const range = vm.attrs.has("page-size") ? vm.attrs.rangeOf("page-size") : vm.attrs.rangeOf("file-system");
     sink.warning("VT113", range, `${vm.confidential} guest with a hugetlb shared backend: converting shared memory back to private does not free the hugetlb copy, so up to ${bytes(vm.memory)} is held twice (guest_memfd and hugetlb)`);
   }
