@@ -49,10 +49,18 @@ export async function startQmp(args: readonly string[], timeoutMs = 30_000): Pro
     cleanup();
     throw error;
   }
-  return session(child, socket, () => {
+  const done = () => {
     clearTimeout(timer);
     cleanup();
-  }, () => stderr);
+  };
+  try {
+    return await session(child, socket, done, () => stderr);
+  } catch (error) {
+    child.kill("SIGKILL");
+    socket.destroy();
+    done();
+    throw error;
+  }
 }
 
 function session(child: ChildProcess, socket: Socket, cleanup: () => void, stderr: () => string): Promise<QmpSession> {
