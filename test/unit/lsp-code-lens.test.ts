@@ -19,7 +19,7 @@ test("a lens with the mappings and one that shows the mapping state, on each vm'
   const uri = "file:///ws/lenses.vmtopo";
   const { text, ranges } = marked(`
 host spr { qemu = "10.1" }
-// DOMAIN.md §7.1: a 16 GiB TDX guest; a type1 and an iommufd container (3 ROM mappings each at boot)
+// DOMAIN.md §7.1: a 16 GiB TDX guest; a type1 and an iommufd container (nothing mapped at boot: RAM and TDVF are private)
 vm ⟦td0⟧ on spr {
   confidential = tdx
   memory = 16G
@@ -33,7 +33,7 @@ vm ⟦plain⟧ {
   await client.openAndWait(uri, text);
   const lenses = await client.request<CodeLens[]>("textDocument/codeLens", { textDocument: { uri } });
   assert.deepEqual(lenses, [
-    { range: ranges[0], command: { title: "6 DMA mappings (worst case 8,388,486)", command: "" } },
+    { range: ranges[0], command: { title: "0 DMA mappings (worst case 8,390,528)", command: "" } },
     { range: ranges[0], command: { title: "Show mapping state", command: "vmtopo.showMappingState", arguments: [uri, "td0"] } },
     { range: ranges[1], command: { title: "no VFIO devices", command: "" } },
     { range: ranges[1], command: { title: "Show mapping state", command: "vmtopo.showMappingState", arguments: [uri, "plain"] } },
