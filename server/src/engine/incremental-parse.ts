@@ -35,6 +35,8 @@ interface Placed {
   /** whether it ends where the next segment may be parsed alone (not at the end of the text) */
   closed: boolean;
   at: Position;
+  /** whether its nodes are its own copies (not the relative parse's), so they may be moved in place */
+  owned: boolean;
   relative: ParseResult;
   imports: A.Import[];
   declarations: A.Declaration[];
@@ -74,6 +76,11 @@ export class IncrementalParser {
         }
         const members = segments.slice(i, j).map((s) => s.text);
         placed = place(members, j < segments.length, at, group ?? alone(first));
+      } else if (placed.at.character === at.character && placed.at.line !== at.line && placed.owned) {
+        // Moved up or down by whole lines (a line added or removed above): the same nodes,
+        // moved, so that what the analysis remembered about them stays valid.
+        moveLines(placed, at.line - placed.at.line);
+        placed.at = at;
       } else if (placed.at.line !== at.line || placed.at.character !== at.character) {
         placed = place(placed.members, placed.closed, at, placed.relative);
       }
@@ -202,6 +209,7 @@ function place(members: string[], closed: boolean, at: Position, relative: Parse
   return {
     members,
     closed,
+    owned: at.line !== 0 || at.character !== 0,
     at,
     relative,
     imports: relative.ast.imports.map(shift),
@@ -225,6 +233,31 @@ function shifter(at: Position): <T>(node: T) => T {
     return result;
   };
   return copy as <T>(node: T) => T;
+}
+
+/** Adds `delta` to the line of every position in a placed group's nodes and diagnostics, once each. */
+function moveLines(placed: Placed, delta: number): void {
+  const seen = new Set<object>();
+  const visit = (value: unknown): void => {
+    if (value === null || typeof value !== "object" || seen.has(value)) return;
+    seen.add(value);
+    if (Array.isArray(value)) {
+      for (const item of value) visit(item);
+      return;
+    }
+    const object = value as Record<string, unknown>;
+    if (typeof object.line === "number" && typeof object.character === "number" && Object.keys(object).length === 2) {
+      object.line += delta;
+      return;
+    }
+    for (const key in object) visit(object[key]);
+  };
+  visit(placed.imports);
+  visit(placed.declarations);
+  visit(placed.diagnostics);
+  placed.tokens = undefined;
+  placed.comments = undefined;
+  placed.placedAt = undefined;
 }
 
 function shiftTokens(tokens: IToken[], start: number, at: Position): IToken[] {
