@@ -66,16 +66,21 @@ export class IncrementalParser {
       let placed = first.group;
       if (!placed || !sameMembers(placed, segments, i)) {
         // Grow the group until the parse of the whole text would be back at the top level.
+        // The group is parsed only when its last segment is clean on its own (the first
+        // condition of `closes`), so a run of broken declarations is parsed once, not once
+        // per declaration added.
         let j = i + 1;
         let source = first.text;
-        let group = j === segments.length ? undefined : alone(first);
-        while (j < segments.length && !closes(group!, segments[j - 1].start - start, alone(segments[j - 1]))) {
+        let group: ParseResult | undefined = alone(first);
+        while (j < segments.length) {
+          const last = segments[j - 1];
+          if (alone(last).diagnostics.length === 0 && closes((group ??= parse(source)), last.start - start, alone(last))) break;
           source += segments[j].text;
           j++;
-          group = parse(source);
+          group = undefined;
         }
         const members = segments.slice(i, j).map((s) => s.text);
-        placed = place(members, j < segments.length, at, group ?? alone(first));
+        placed = place(members, j < segments.length, at, group ?? parse(source));
       } else if (placed.at.character === at.character && placed.at.line !== at.line && placed.owned) {
         // Moved up or down by whole lines (a line added or removed above): the same nodes,
         // moved, so that what the analysis remembered about them stays valid.
