@@ -3,11 +3,14 @@
 // - the same 10,000-step convert scenario on a 1 GiB and a 1 TiB confidential guest: the
 //   engine's cost follows ranges and steps, never memory size, so the ratio stays near 1;
 // - the language server over stdio (the bundle in dist/, run `npm run build` first): from a
-//   change of a 500-line file to its diagnostics, hover and completion latencies;
+//   change of a 500-line file to its diagnostics, hover and completion latencies; and at
+//   scale (scripts/bench-incremental.ts): one-character edits in a 50,000-line file and a fleet;
 // - only when the end-to-end setup is installed (.cache/e2e, by `npm run test:e2e`): the
 //   packaged extension (`npm run package` first) in a real VS Code, in fresh sessions: the
 //   extension host's own activation time (Developer: Show Running Extensions) and the time
-//   from opening a .vmtopo file to its first diagnostic in the Problems panel.
+//   from opening a .vmtopo file to its first diagnostic in the Problems panel;
+// - the webview at scale in headless Chromium (scripts/bench-webview.ts): 1,000 and 10,000
+//   regions, fleets of 100 and 1,000 VMs.
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,29 +18,9 @@ import { pathToFileURL } from "node:url";
 import { format, parse } from "../grammar/src/index";
 import { analyzeText } from "../server/src/engine/analyze";
 import { TestLspClient } from "../test/support/lsp-client";
-
-function generatedFile(lines: number): string {
-  const out: string[] = ['host spr {', '  qemu = "10.2"', "  iommu {", "    page-sizes = [4K, 2M, 1G]", "  }", "}"];
-  for (let i = 0; out.length < lines; i++) {
-    out.push(
-      `// guest ${i}`,
-      `vm g${i} on spr {`,
-      "  memory = 16G",
-      "  maxmem = 80G",
-      `  virtio-mem vmem${i} {`,
-      "    size = 64G",
-      "    block-size = 2M",
-      "  }",
-      `  vfio nic${i} { host = "0000:3b:00.0" }`,
-      "}",
-      `scenario s${i} for g${i} {`,
-      "  convert 0 .. 256M to shared",
-      `  resize vmem${i} to 4G`,
-      "}",
-    );
-  }
-  return out.join("\n") + "\n"; // whole blocks: about `lines` lines
-}
+import { churnScenario as convertScenario, generatedFile } from "./bench/inputs";
+import { rows as incrementalLanguageServerRows } from "./bench-incremental";
+import { webviewScale } from "./bench-webview";
 
 function median(samples: number[]): number {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -53,20 +36,6 @@ function measure(run: () => void, repetitions: number): number {
     samples.push(performance.now() - started);
   }
   return median(samples);
-}
-
-/** A confidential guest converting 10,000 scattered 4 KiB..64 KiB ranges back and forth in its first GiB. */
-function convertScenario(memory: string, steps: number): string {
-  const out = [`host h { qemu = "10.2" vfio { backend = iommufd } }`, `vm td on h {`, `  confidential = tdx`, `  memory = ${memory}`, `  vfio nic0 {}`, `}`, `scenario churn for td {`];
-  let seed = 1;
-  const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
-  for (let i = 0; i < steps; i++) {
-    const page = 256 + Math.floor(random() * 200_000); // inside ram-below-4g of both guests
-    const pages = 1 + Math.floor(random() * 16);
-    out.push(`  convert ${page * 4096} .. ${(page + pages) * 4096} to ${i % 3 === 2 ? "private" : "shared"}`);
-  }
-  out.push("}");
-  return out.join("\n") + "\n";
 }
 
 const rows: [string, string, string][] = [];
@@ -91,7 +60,9 @@ rows.push(["10,000 converts, 1 GiB guest", `${smallMs.toFixed(1)} ms median`, ""
 rows.push(["10,000 converts, 1 TiB guest", `${largeMs.toFixed(1)} ms median`, ""]);
 rows.push(["1 TiB / 1 GiB time ratio", (largeMs / smallMs).toFixed(2), "budget 1.5"]);
 rows.push(...(await languageServerLatencies()));
+rows.push(...(await incrementalLanguageServerRows())); // scripts/bench-incremental.ts: 50,000 lines and a fleet
 rows.push(...(await vscodeActivation()));
+rows.push(...(await webviewScale()));
 
 async function languageServerLatencies(): Promise<[string, string, string][]> {
   const client = await TestLspClient.start();

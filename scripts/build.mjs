@@ -21,6 +21,8 @@ const node = {
 await Promise.all([
   build({ ...node, entryPoints: ["client/src/extension.ts"], outfile: "dist/extension.cjs", external: ["vscode"] }),
   build({ ...node, entryPoints: ["server/src/main.ts"], outfile: "dist/server.cjs" }),
+  // The command line alone, without the language server's libraries: it starts faster.
+  build({ ...node, entryPoints: ["server/src/cli/main.ts"], outfile: "dist/cli.cjs" }),
   build({
     bundle: true,
     platform: "browser",

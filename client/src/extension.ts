@@ -4,6 +4,7 @@ import * as path from "node:path";
 import type { ExtensionContext } from "vscode";
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from "vscode-languageclient/node";
 import { registerOpenExample } from "./examples";
+import { CLIENT_COMMANDS } from "./protocol";
 import { registerLanguageStatus } from "./language-status";
 import { registerMappingStatePanel } from "./mapping-state-panel";
 
@@ -21,6 +22,8 @@ export async function activate(context: ExtensionContext): Promise<void> {
     ],
     // The server pulls `vmtopo.*` settings; this tells it when they change.
     synchronize: { configurationSection: "vmtopo" },
+    // The commands this client runs: the server puts only these in code lenses.
+    initializationOptions: { clientCommands: CLIENT_COMMANDS },
   };
   client = new LanguageClient("vmtopo", "vmtopo", serverOptions, clientOptions);
   context.subscriptions.push(client);

@@ -8,13 +8,10 @@ import * as vscode from "vscode";
 import type { BaseLanguageClient } from "vscode-languageclient";
 import { mappingStateChanges } from "./mapping-state-events";
 import { MAPPING_STATE_REQUEST, SHOW_MAPPING_STATE, type MappingStateParams, type MappingStateResult } from "./protocol";
+import { COPY_REPORT_MARKDOWN, handleViewExportMessage } from "./view-exports";
+import { filesOfReport, parseViewMessage, rangeInside, type Range } from "./view-messages";
 
 export const MAPPING_STATE_VIEW = "vmtopo.mappingState";
-
-/** Messages from the webview (webview/src/report-types.ts, ViewMessage). */
-type ViewMessage =
-  | { type: "ready" }
-  | { type: "reveal"; file: string | null; range: { start: { line: number; character: number }; end: { line: number; character: number } } };
 
 const SEVERITY: Record<vscode.DiagnosticSeverity, string> = {
   [vscode.DiagnosticSeverity.Error]: "error",
@@ -24,6 +21,14 @@ const SEVERITY: Record<vscode.DiagnosticSeverity, string> = {
 };
 
 const isVmtopo = (document: vscode.TextDocument | undefined): document is vscode.TextDocument => document?.languageId === "vmtopo";
+
+function safeParse(uri: string): vscode.Uri | undefined {
+  try {
+    return vscode.Uri.parse(uri, true);
+  } catch {
+    return undefined;
+  }
+}
 
 /** The engine names files by '/'-separated paths, other schemes by their URI. */
 function uriOfEnginePath(file: string): vscode.Uri {
@@ -40,6 +45,8 @@ class MappingStatePanel implements vscode.Disposable {
   private requested = 0;
   private posted = 0;
   private editorColumn: vscode.ViewColumn | undefined;
+  /** the files of the report on show: the only ones a reveal from the view may open */
+  private revealable = new Set<string>();
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
@@ -86,8 +93,9 @@ class MappingStatePanel implements vscode.Disposable {
   async revive(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
     this.panel?.dispose();
     this.attach(panel);
+    // The saved state comes from the webview: untrusted. Only a .vmtopo document is reopened.
     const uri = (state as { data?: { uri?: unknown } } | undefined)?.data?.uri;
-    if (typeof uri !== "string") return;
+    if (typeof uri !== "string" || uri.length > 4096 || !/\.vmtopo$/i.test(safeParse(uri)?.path ?? "")) return;
     // The server analyses open documents: open it (without an editor) if it is not.
     await Promise.resolve(vscode.workspace.openTextDocument(vscode.Uri.parse(uri))).catch(() => undefined);
     this.showDocument(uri);
@@ -104,7 +112,7 @@ class MappingStatePanel implements vscode.Disposable {
     panel.webview.options = this.webviewOptions();
     panel.webview.html = this.html(panel.webview);
     this.panelDisposables.push(
-      panel.webview.onDidReceiveMessage((message: ViewMessage) => this.onMessage(message)),
+      panel.webview.onDidReceiveMessage((message: unknown) => this.onMessage(message)),
       panel.onDidDispose(() => {
         this.panel = undefined;
         this.ready = false;
@@ -120,15 +128,41 @@ class MappingStatePanel implements vscode.Disposable {
     void this.refresh();
   }
 
-  private onMessage(message: ViewMessage): void {
+  private onMessage(raw: unknown): void {
+    const message = parseViewMessage(raw);
+    if ("refused" in message) {
+      this.client.outputChannel.appendLine(`[mapping state] dropped a message from the webview: ${message.refused}`);
+      return;
+    }
     if (message.type === "ready") {
       // The webview (re)loaded: when created, restored, or shown again after being hidden.
       this.ready = true;
       this.flushSelection();
+      this.flushMarkdown();
       void this.refresh();
     } else if (message.type === "reveal") {
       void this.reveal(message.file, message.range);
+    } else {
+      // Exports and "Copy as Markdown" (view-exports.ts checks the message itself).
+      handleViewExportMessage(message, this.uri);
     }
+  }
+
+  // ---- Copy report as Markdown (the view builds it; view-exports.ts copies it) ----------
+
+  /** The command: show the view for the active document, then ask it for its Markdown. */
+  async copyMarkdown(): Promise<void> {
+    await this.show();
+    if (this.ready) await this.post({ type: "request-markdown" });
+    else this.markdownPending = true;
+  }
+
+  private markdownPending = false;
+
+  private flushMarkdown(): void {
+    if (!this.ready || !this.markdownPending) return;
+    this.markdownPending = false;
+    void this.post({ type: "request-markdown" });
   }
 
   private flushSelection(): void {
@@ -152,6 +186,7 @@ class MappingStatePanel implements vscode.Disposable {
     }
     if (ticket < this.posted || uri !== this.uri) return;
     this.posted = ticket;
+    this.revealable = filesOfReport(result?.report ?? null);
     await this.post({
       type: "update",
       uri,
@@ -179,12 +214,20 @@ class MappingStatePanel implements vscode.Disposable {
     if (this.panel && this.ready) await this.panel.webview.postMessage(message);
   }
 
-  private async reveal(file: string | null, r: Extract<ViewMessage, { type: "reveal" }>["range"]): Promise<void> {
-    const target = file === null ? (this.uri ? vscode.Uri.parse(this.uri) : undefined) : uriOfEnginePath(file);
+  private async reveal(file: string | null, r: Range): Promise<void> {
+    if (file !== null && !this.revealable.has(file)) {
+      this.client.outputChannel.appendLine(`[mapping state] dropped a reveal of a file outside the report: ${JSON.stringify(file.slice(0, 200))}`);
+      return;
+    }
+    const target = file === null ? (this.uri ? safeParse(this.uri) : undefined) : uriOfEnginePath(file);
     if (!target) return;
     const range = new vscode.Range(r.start.line, r.start.character, r.end.line, r.end.character);
     try {
       const document = await vscode.workspace.openTextDocument(target);
+      if (!rangeInside(r, document.lineCount, (line) => document.lineAt(line).text.length)) {
+        this.client.outputChannel.appendLine(`[mapping state] dropped a reveal of a range outside ${target.toString(true)}`);
+        return;
+      }
       const visible = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === target.toString());
       const editor = await vscode.window.showTextDocument(document, { viewColumn: visible?.viewColumn ?? this.editorColumn ?? vscode.ViewColumn.One, selection: range, preserveFocus: false });
       editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
@@ -227,6 +270,7 @@ export function registerMappingStatePanel(context: vscode.ExtensionContext, clie
   context.subscriptions.push(
     panel,
     vscode.commands.registerCommand(SHOW_MAPPING_STATE, (target?: vscode.Uri | string, vm?: string) => panel.show(target, vm)),
+    vscode.commands.registerCommand(COPY_REPORT_MARKDOWN, () => panel.copyMarkdown()),
     vscode.window.registerWebviewPanelSerializer(MAPPING_STATE_VIEW, { deserializeWebviewPanel: (webviewPanel, state) => panel.revive(webviewPanel, state) }),
   );
 }

@@ -5,6 +5,9 @@ export const MAPPING_STATE_REQUEST = "vmtopo/mappingState";
 export const MAPPING_STATE_CHANGED = "vmtopo/mappingStateChanged";
 export const SHOW_MAPPING_STATE = "vmtopo.showMappingState";
 
+/** Client-side commands the server may put in code lenses (`initializationOptions.clientCommands`). */
+export const CLIENT_COMMANDS: readonly string[] = [SHOW_MAPPING_STATE];
+
 export interface MappingStateParams {
   uri: string;
 }

@@ -163,7 +163,27 @@ export interface Vm extends NodeBase {
   items: VmItem[];
 }
 
-export type VmItem = Attribute | Device | UnknownBlock;
+export type VmItem = Attribute | Device | NumaBlock | UnknownBlock;
+
+/**
+ * `numa { node 0 { memory = 8G } node 1 { memory = 8G } }`: the guest's NUMA nodes, as
+ * QEMU's `-numa node,nodeid=N,memdev=...` options (one RAM backend per node).
+ */
+export interface NumaBlock extends NodeBase {
+  kind: "numa";
+  keyword: Range;
+  /** nodes in source order; attributes and unknown blocks only where the user misplaced them (VT002) */
+  items: (NumaNode | Attribute | UnknownBlock)[];
+}
+
+/** `node N { memory = SIZE }`: one NUMA node, `N` its node id (`nodeid=`). */
+export interface NumaNode extends NodeBase {
+  kind: "numa-node";
+  keyword: Range;
+  /** the node id as written (an integer, or missing) */
+  id: Value;
+  attributes: Attribute[];
+}
 
 export interface Device extends NodeBase {
   kind: "device";

@@ -8,7 +8,7 @@
 // `}` stands on its own; one space around `=` and `..`; lists stay on one line; a comment
 // stays at the end of its line if it was there; at most one blank line in a row, none just
 // inside a brace.
-import type { IToken } from "chevrotain";
+import type { IToken } from "./lexer";
 import type * as A from "./ast";
 import type { Diagnostic } from "./diagnostic";
 import * as T from "./lexer";
@@ -57,6 +57,12 @@ function collectItemStarts(file: A.VmtopoFile, add: (range: A.Range) => void): v
       for (const item of decl.items) {
         add(item.range);
         if (item.kind === "device" || item.kind === "unknown-block") attributes(item.attributes);
+        else if (item.kind === "numa") {
+          for (const entry of item.items) {
+            add(entry.range);
+            if (entry.kind !== "attribute") attributes(entry.attributes);
+          }
+        }
       }
     } else {
       for (const step of decl.steps) {

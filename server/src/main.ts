@@ -1,19 +1,25 @@
-// One bundle, two faces: `vmtopo lsp --stdio` serves the language server, every other
-// command line is the CLI. The extension starts this same file as its server.
-import { runCli } from "./cli/cli";
+// The language server's bundle (dist/server.cjs), which the extension starts with
+// `lsp --stdio`. Any other command line runs the CLI, as `bin/vmtopo.js` would (the CLI
+// alone is bundled apart, in dist/cli.cjs, so that it does not load the LSP libraries).
+import { describeError, runProcess, USAGE } from "./cli/cli";
 
 const args = process.argv.slice(2);
+
 if (args[0] === "lsp") {
-  // Loaded lazily so that `vmtopo check` does not pay for the LSP libraries.
-  void import("./lsp/server").then(({ startServer }) => startServer());
+  // stdio is the one transport; `--clientProcessId=N` and the like from LSP clients are accepted.
+  if (!args.includes("--stdio")) {
+    process.stderr.write(`vmtopo: lsp needs --stdio (the language server speaks LSP on stdin/stdout)\n${USAGE}`);
+    process.exitCode = 2;
+  } else {
+    // Loaded lazily so that the CLI's commands do not pay for the LSP libraries.
+    import("./lsp/server").then(
+      ({ startServer }) => startServer(),
+      (error: unknown) => {
+        process.stderr.write(`vmtopo: the language server cannot start: ${describeError(error)}\n`);
+        process.exitCode = 1;
+      },
+    );
+  }
 } else {
-  runCli(args).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      process.stderr.write(`vmtopo: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-      process.exitCode = 2;
-    },
-  );
+  runProcess(args);
 }

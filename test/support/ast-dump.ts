@@ -40,7 +40,17 @@ export function dumpAst(file: A.VmtopoFile): string {
       for (const item of decl.items) {
         if (item.kind === "attribute") emit(1, `${name(item.name)} = ${value(item.value)}`);
         else if (item.kind === "unknown-block") unknown(1, item);
-        else {
+        else if (item.kind === "numa") {
+          emit(1, "numa");
+          for (const entry of item.items) {
+            if (entry.kind === "attribute") emit(2, `${name(entry.name)} = ${value(entry.value)}`);
+            else if (entry.kind === "unknown-block") unknown(2, entry);
+            else {
+              emit(2, `node ${value(entry.id)}`);
+              attributes(3, entry.attributes);
+            }
+          }
+        } else {
           emit(1, `${item.deviceKind} ${name(item.name)}`);
           attributes(2, item.attributes);
         }

@@ -17,6 +17,8 @@ export const serverBundle = join(repoRoot, "dist", "server.cjs");
 
 export class TestLspClient {
   private readonly published: PublishDiagnosticsParams[] = [];
+  /** when each publication arrived (performance.now()), in the order of `published` */
+  private readonly arrivals: number[] = [];
   private readonly waiters: (() => void)[] = [];
   private versions = new Map<string, number>();
 
@@ -26,18 +28,22 @@ export class TestLspClient {
   ) {
     connection.onNotification(PublishDiagnosticsNotification.type, (params) => {
       this.published.push(params);
+      this.arrivals.push(performance.now());
       this.waiters.splice(0).forEach((wake) => wake());
     });
   }
 
-  /** `capabilities`: the client capabilities sent at initialize (none by default, as a minimal client). */
-  static async start(capabilities: Record<string, unknown> = {}): Promise<TestLspClient> {
+  /**
+   * `capabilities`: the client capabilities sent at initialize (none by default, as a minimal
+   * client); `initializationOptions` as an editor's configuration would send them.
+   */
+  static async start(capabilities: Record<string, unknown> = {}, initializationOptions?: unknown): Promise<TestLspClient> {
     if (!existsSync(serverBundle)) throw new Error(`${serverBundle} is missing: run 'npm run build' first`);
     const child = spawn(process.execPath, [serverBundle, "lsp", "--stdio"], { stdio: "pipe" });
     const connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
     connection.listen();
     const client = new TestLspClient(child, connection);
-    await connection.sendRequest("initialize", { processId: process.pid, rootUri: null, capabilities });
+    await connection.sendRequest("initialize", { processId: process.pid, rootUri: null, capabilities, initializationOptions });
     await connection.sendNotification("initialized", {});
     return client;
   }
@@ -71,6 +77,11 @@ export class TestLspClient {
         });
       });
     }
+  }
+
+  /** Every publication for `uri` so far, with the time it arrived (performance.now()). */
+  publications(uri: string): { params: PublishDiagnosticsParams; at: number }[] {
+    return this.published.flatMap((params, i) => (params.uri === uri ? [{ params, at: this.arrivals[i] }] : []));
   }
 
   /** Any request, e.g. `client.request("textDocument/hover", { textDocument: { uri }, position })`. */

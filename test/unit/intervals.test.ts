@@ -2,7 +2,8 @@
 // universe: adds, removes, measures and covers agree after every operation.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { IntervalSet } from "../../server/src/engine/intervals";
+import { IntervalTimeline } from "../../server/src/engine/interval-timeline";
+import { IntervalSet, type Interval } from "../../server/src/engine/intervals";
 import { Random, rng } from "../support/random";
 
 test("adding merges touching and overlapping intervals", () => {
@@ -49,4 +50,100 @@ test("2,000 random operations agree with a bitmap", () => {
     const intervals = set.intervals;
     for (let k = 1; k < intervals.length; k++) assert.ok(intervals[k - 1][1] < intervals[k][0], "disjoint, sorted, not touching");
   }
+});
+
+/** The plain model: sorted, merged intervals of a bitmap. */
+function intervalsOf(bitmap: Uint8Array): [number, number][] {
+  const out: [number, number][] = [];
+  for (let i = 0; i < bitmap.length; i++) {
+    if (!bitmap[i]) continue;
+    if (out.length > 0 && out[out.length - 1][1] === i) out[out.length - 1][1] = i + 1;
+    else out.push([i, i + 1]);
+  }
+  return out;
+}
+
+/** The drawing summary as first specified: walk every interval, close gaps under span/limit. */
+function naiveDisplay(intervals: Interval[], limit: number): Interval[] {
+  if (intervals.length <= limit) return intervals;
+  const minGap = (intervals[intervals.length - 1][1] - intervals[0][0]) / limit;
+  const ranges: [number, number][] = [[intervals[0][0], intervals[0][1]]];
+  for (const [start, end] of intervals.slice(1)) {
+    const last = ranges[ranges.length - 1];
+    if (start - last[1] < minGap) last[1] = end;
+    else ranges.push([start, end]);
+  }
+  return ranges;
+}
+
+test("20,000 random operations over a fragmented universe agree with the plain model: intervals, counts, sizes, measures and drawing summaries", () => {
+  const random = new Random(rng(11));
+  const universe = 4000;
+  const bitmap = new Uint8Array(universe);
+  const set = IntervalSet.empty();
+  for (let i = 0; i < 20_000; i++) {
+    // mostly short ranges, so that the set fragments into hundreds of intervals
+    const a = random.int(universe);
+    const b = Math.min(universe, a + (random.chance(0.9) ? 1 + random.int(4) : random.int(universe)));
+    const adding = random.chance(0.55);
+    if (adding) set.add([a, b]);
+    else set.remove([a, b]);
+    bitmap.fill(adding ? 1 : 0, a, b);
+    if (i % 97 !== 0) continue;
+    const expected = intervalsOf(bitmap);
+    assert.deepEqual(set.intervals, expected, `intervals after op ${i}`);
+    assert.equal(set.count, expected.length);
+    assert.equal(set.size, expected.reduce((sum, [s, e]) => sum + e - s, 0));
+    for (const limit of [1, 7, 64, 256]) assert.deepEqual(set.displayRanges(limit).ranges, naiveDisplay(expected, limit), `summary of ${limit} after op ${i}`);
+    const c = random.int(universe);
+    const d = c + random.int(universe - c + 1);
+    assert.equal(set.measureWithin([c, d]), bitmap.slice(c, d).reduce((sum, bit) => sum + bit, 0));
+  }
+});
+
+test("a drawing summary holds at most about `limit` ranges and covers the set", () => {
+  const set = IntervalSet.empty();
+  for (let page = 0; page < 10_000; page++) set.add([page * 3, page * 3 + 1]); // 10,000 separate intervals
+  set.add([1_000_000, 1_000_005]);
+  const { ranges, exact } = set.displayRanges(256);
+  assert.equal(exact, false);
+  assert.ok(ranges.length <= 257, `${ranges.length} ranges`);
+  assert.deepEqual(ranges, [[0, 29_998], [1_000_000, 1_000_005]]);
+});
+
+test("a timeline replays each step's summary on demand, including steps that replaced the set", () => {
+  const initial = IntervalSet.of([[0, 10]]);
+  const timeline = new IntervalTimeline(initial, 256);
+  initial.add([20, 30]); // step 0
+  timeline.endStep(initial);
+  timeline.endStep(initial); // step 1 changes nothing
+  const replacement = IntervalSet.of([[100, 200]]); // step 2 swaps the set for another
+  timeline.endStep(replacement);
+  replacement.remove([150, 160]); // step 3
+  timeline.endStep(replacement);
+  timeline.finish();
+  replacement.add([0, 1000]); // after the scenario: not recorded
+  assert.deepEqual(timeline.rangesAfter(3), [[100, 150], [160, 200]]);
+  assert.deepEqual(timeline.rangesAfter(0), [[0, 10], [20, 30]]);
+  assert.strictEqual(timeline.rangesAfter(1), timeline.rangesAfter(0), "an unchanged step shares its predecessor's summary");
+  assert.deepEqual(timeline.rangesAfter(2), [[100, 200]]);
+});
+
+test("operations cost in intervals, not in their number: 100,000 fragmenting adds take about 10 times 10,000", () => {
+  // A quadratic structure takes 100 times as long; the ratio leaves room for a noisy machine.
+  const time = (n: number) => {
+    const set = IntervalSet.empty();
+    const started = performance.now();
+    for (let i = 0; i < n; i++) {
+      const page = (i * 7919) % n; // scattered, never touching
+      set.add([page * 8192, page * 8192 + 4096]);
+      set.measureWithin([0, page * 8192]);
+    }
+    assert.equal(set.count, n);
+    return performance.now() - started;
+  };
+  time(10_000); // warm up the JIT
+  const small = Math.min(time(10_000), time(10_000));
+  const large = Math.min(time(100_000), time(100_000));
+  assert.ok(large / small < 40, `100,000 adds took ${(large / small).toFixed(1)} times 10,000`);
 });

@@ -8,7 +8,8 @@ import { TestLspClient } from "../support/lsp-client";
 
 let client: TestLspClient;
 before(async () => {
-  client = await TestLspClient.start();
+  // VS Code's client announces the client-side commands it runs.
+  client = await TestLspClient.start({}, { clientCommands: ["vmtopo.showMappingState"] });
 });
 after(async () => {
   await client.stop();
@@ -46,6 +47,18 @@ test("the lenses follow edits", async () => {
   await client.diagnostics(uri, (p) => p.version === version);
   const [figures] = await client.request<CodeLens[]>("textDocument/codeLens", { textDocument: { uri } });
   assert.equal(figures.command?.title, "6 DMA mappings (worst case 6)");
+});
+
+test("a client that announces no client commands gets only the figures, no dead buttons", async () => {
+  const plain = await TestLspClient.start();
+  try {
+    const uri = "file:///ws/lenses-plain.vmtopo";
+    await plain.openAndWait(uri, "vm v {\n  memory = 4G\n  vfio nic0 {}\n}\n");
+    const lenses = await plain.request<CodeLens[]>("textDocument/codeLens", { textDocument: { uri } });
+    assert.deepEqual(lenses.map((lens) => lens.command?.command), [""]);
+  } finally {
+    await plain.stop();
+  }
 });
 
 test("while the vm's text is broken, the lens keeps its last valid figures and says so", async () => {

@@ -170,3 +170,28 @@ test("a delta after an edit, and a range", async () => {
   const range = await client.request<SemanticTokens>("textDocument/semanticTokens/range", { textDocument: { uri }, range: { start: { line: 2, character: 0 }, end: { line: 3, character: 0 } } });
   assert.deepEqual(decode(second, range.data), ["balloon property", "on enumMember"]);
 });
+
+test("a NUMA node's attributes are properties and its id a number", async () => {
+  const text = `vm v {
+  memory = 2G
+  numa {
+    node 0 { memory = 1G }
+    node 1 { memory = 1G }
+  }
+}
+`;
+  assert.deepEqual(await tokensOf(text), [
+    "v class declaration definition",
+    "memory property",
+    "2 number",
+    "G unit",
+    "0 number",
+    "memory property",
+    "1 number",
+    "G unit",
+    "1 number",
+    "memory property",
+    "1 number",
+    "G unit",
+  ]);
+});

@@ -80,12 +80,14 @@ const ALLOWED: RegExp[] = [
   /^package\.json$/,
   /^readme\.md$/,
   /^LICENSE\.txt$/,
+  /^changelog\.md$/i,
   /^dist\/(extension|server)\.cjs$/,
   /^dist\/webview\.(js|css)$/,
   /^grammar\/(vmtopo\.tmLanguage|language-configuration)\.json$/,
   /^images\/(icon\.png|file-icon\.svg)$/,
   /^images\/screenshots\/[\w-]+\.png$/,
   /^docs\/rules\/(README|VT\d{3})\.md$/,
+  /^docs\/[\w-]+\.md$/,
   /^examples\/[\w-]+\.vmtopo$/,
   /^media\/walkthrough\/[\w-]+\.(md|png|svg)$/,
 ];
@@ -108,6 +110,7 @@ test("the .vsix holds everything that runs", () => {
     "package.json",
     "readme.md",
     "LICENSE.txt",
+    "changelog.md",
     "dist/extension.cjs",
     "dist/server.cjs",
     "dist/webview.js",
@@ -183,4 +186,12 @@ test("the README's screenshots are all used, PNG and small", () => {
     const width = bytes.readUInt32BE(16);
     assert.ok(width <= 1280 && bytes.length < 300 * 1024, `${shot}: ${width} px wide, ${(bytes.length / 1024).toFixed(0)} KiB`);
   }
+});
+
+test("the manifest says honestly where the extension works: Restricted Mode yes, virtual workspaces limited", () => {
+  // It runs no code from the workspace (it only reads .vmtopo files), so Restricted Mode need
+  // not disable it; in a virtual workspace imports cannot be read from disk.
+  assert.deepEqual(pkg.capabilities.untrustedWorkspaces, { supported: true });
+  assert.equal(pkg.capabilities.virtualWorkspaces.supported, "limited");
+  assert.match(pkg.capabilities.virtualWorkspaces.description, /import/);
 });

@@ -51,6 +51,12 @@ const SCOPES: Array<[line: string, text: string, scope: string]> = [
   ["vfio nic0 {", "vfio", "storage.type.block.vmtopo"],
   ["dimm dimm0 {", "dimm", "storage.type.block.vmtopo"],
   ["dimm dimm0 {", "dimm0", "entity.name.variable.device.vmtopo"],
+  ["  numa {", "numa", "storage.type.block.vmtopo"],
+  ["node 0 { memory = 8G }", "node", "storage.type.block.vmtopo"],
+  ["node 0 { memory = 8G }", "0", "constant.numeric.integer.vmtopo"],
+  ["node 0 { memory = 8G }", "memory", "variable.other.property.vmtopo"],
+  ["    node 1 {", "node", "storage.type.block.vmtopo"],
+  ["      memory = 8G", "memory", "variable.other.property.vmtopo"],
   ["host spr {", "{", "punctuation.section.block.begin.vmtopo"],
 
   // attributes: a name followed by `=`, even when the name is a keyword

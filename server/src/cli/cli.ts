@@ -1,8 +1,10 @@
 // Command-line parsing and dispatch (CLI.md). Exit codes: 0 fine, 1 findings (errors, or
 // files fmt --check would change), 2 usage errors or unreadable files.
+import { VERSION } from "./version";
 import { runCheck } from "./check";
 import { UsageError, type Io } from "./args";
 import { runFmt } from "./fmt";
+import { printable } from "./printable";
 import { runReport } from "./report";
 
 export const USAGE = `Usage:
@@ -46,12 +48,35 @@ export async function runCli(args: string[], io: Io = processIo): Promise<number
     }
   } catch (error) {
     if (error instanceof UsageError) {
-      io.err(`vmtopo: ${error.message}\n${USAGE}`);
+      io.err(`vmtopo: ${printable(error.message)}\n${USAGE}`);
       return 2;
     }
     throw error;
   }
 }
 
-declare const __VMTOPO_VERSION__: string | undefined;
-const VERSION = typeof __VMTOPO_VERSION__ === "string" ? __VMTOPO_VERSION__ : "dev";
+
+/** One line with the reason; the stack only when VMTOPO_DEBUG=1 asks for it. */
+export function describeError(error: unknown): string {
+  if (process.env.VMTOPO_DEBUG === "1" && error instanceof Error && error.stack) return error.stack;
+  return printable(error instanceof Error ? error.message : String(error));
+}
+
+/** Runs the command line of this process and sets its exit code (both bundles' entry points call this). */
+export function runProcess(args: string[]): void {
+  // `vmtopo check … | head`: the reader went away, nothing more is wanted; end quietly.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(0);
+    process.stderr.write(`vmtopo: cannot write the output: ${describeError(error)}\n`);
+    process.exit(2);
+  });
+  runCli(args).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`vmtopo: internal error: ${describeError(error)}\n`);
+      process.exitCode = 2;
+    },
+  );
+}

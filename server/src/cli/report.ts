@@ -1,10 +1,13 @@
 // `vmtopo report FILE [--format text|json] [--scenario NAME]`: the figures of every VM,
 // container and scenario step of a file.
 import { analyzeText } from "../engine/analyze";
-import { bytes, count, duration, hex } from "../engine/format";
-import { buildReport, type ContainerReport, type FiguresAt, type Report } from "../engine/report";
+import { duration, hex } from "../engine/format";
+import { formatBytes as bytes, formatCount as count } from "../engine/format-units";
+import { buildReport, type ContainerReport, type FiguresAt, type Report, type VmReport } from "../engine/report";
+import { verdictHeadline } from "../engine/verdict";
 import { parseArgs, UsageError, type Io } from "./args";
 import { diskReader, enginePath, readOrReport } from "./files";
+import { printable } from "./printable";
 import { table } from "./table";
 
 export async function runReport(args: string[], io: Io): Promise<number> {
@@ -18,12 +21,38 @@ export async function runReport(args: string[], io: Io): Promise<number> {
   const analysis = analyzeText(text, enginePath(path), diskReader);
   const scenario = options.get("scenario") as string | undefined;
   if (scenario !== undefined && !analysis.scenarios.some((s) => s.scenario.name.text === scenario)) {
-    throw new UsageError(`${path} has no scenario '${scenario}'`);
+    throw new UsageError(`${printable(path)} has no scenario '${printable(scenario)}'`);
   }
   const report = buildReport(analysis, scenario);
   report.file = path;
+  if (format === "json") {
+    // CLI.md: byte figures are JSON integers, exact. A figure past 2^53 would be rounded by
+    // every JSON reader, so the report is refused rather than printed wrong.
+    const unsafe = firstUnsafeNumber(report, "");
+    if (unsafe) {
+      io.err(`vmtopo: ${printable(path)}: ${unsafe.at} = ${BigInt(Math.round(unsafe.value))} is not a safe integer (2^53 or more), which JSON cannot carry exactly; the sizes in this file are beyond any real machine\n`);
+      return 1;
+    }
+  }
   io.out(format === "json" ? JSON.stringify(report, null, 2) + "\n" : textReport(report));
   return 0;
+}
+
+/** The first integer-valued figure of the report that is not a safe integer, with its JSON path. */
+export function firstUnsafeNumber(value: unknown, at: string): { at: string; value: number } | undefined {
+  if (typeof value === "number") return Number.isFinite(value) && Math.abs(value) > Number.MAX_SAFE_INTEGER ? { at: at || "(root)", value } : undefined;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = firstUnsafeNumber(value[i], `${at}[${i}]`);
+      if (found) return found;
+    }
+  } else if (value !== null && typeof value === "object") {
+    for (const [key, child] of Object.entries(value)) {
+      const found = firstUnsafeNumber(child, at ? `${at}.${key}` : key);
+      if (found) return found;
+    }
+  }
+  return undefined;
 }
 
 const dash = "—";
@@ -33,6 +62,7 @@ export function textReport(report: Report): string {
   const out: string[] = [];
   for (const vm of report.vms) {
     out.push(`vm ${vm.name} on ${vm.host}: ${vm.machine}, ${bytes(vm.memory)} boot RAM, maxmem ${bytes(vm.maxmem)}${vm.confidential !== "none" ? `, ${vm.confidential}` : ""}`);
+    out.push(verdictLine(vm));
     const l = vm.layout;
     out.push(`  highest GPA ${hex(l.highestGpa)}: needs ${l.physBitsNeeded} phys-bits, has ${l.physBits}${l.relocatedAbove1T ? "; RAM above 4 GiB relocated to 1 TiB (AMD)" : ""}`);
     const regions = [
@@ -70,7 +100,7 @@ export function textReport(report: Report): string {
         s.steps.map((step) => [
           String(step.index),
           String(step.line + 1),
-          step.text,
+          printable(step.text),
           ...ids.map((id) => {
             const c = step.containers.find((x) => x.id === id);
             return c ? `${count(c.mappings)} / ${bytes(c.pinnedBytes)}` : dash;
@@ -84,8 +114,15 @@ export function textReport(report: Report): string {
     );
     out.push("");
   }
-  if (report.vms.length === 0 && report.scenarios.length === 0) out.push(`${report.file}: no VMs or scenarios`);
+  if (report.vms.length === 0 && report.scenarios.length === 0) out.push(`${printable(report.file)}: no VMs or scenarios`);
   return out.join("\n").replace(/\n+$/, "") + "\n";
+}
+
+/** The VM's verdict, as the webview's banner says it: the headline, then the first reason. */
+export function verdictLine(vm: VmReport): string {
+  const v = vm.verdict;
+  const mark = v.kind === "starts" ? "✓" : v.kind === "starts-with-warnings" ? "⚠" : "✗";
+  return `  ${mark} ${verdictHeadline(v)}${v.message ? `: ${v.message}` : ""}`;
 }
 
 function containerRow(c: ContainerReport): string[] {

@@ -4,7 +4,7 @@
 import { parse, type LineIndex, type ParseResult, type Range } from "../../../grammar/src/index";
 import type { Bytes } from "./attributes";
 import { builtinHost, DEFAULT_VERSIONS, resolveHost, resolveVm, type HostModel, type VersionDefaults, type VmModel } from "./model";
-import { loadProgram, unresolved, type Program, type SourceReader } from "./program";
+import { loadProgram, summariseImportedErrors, unresolved, type Program, type SourceReader } from "./program";
 import { simulateScenario, type HostLookup, type ScenarioResult } from "./scenario";
 import { Sink, type EngineDiagnostic } from "./sink";
 import { analyzeVm, checkMemlock, hugetlbNeeds, userPins, type VmAnalysis } from "./vm-analysis";
@@ -30,27 +30,72 @@ export interface EngineOptions {
   versions?: VersionDefaults;
 }
 
+/** What a unit of the analysis computed: its value and the diagnostics it raised. */
+export interface Unit<T> {
+  value: T;
+  diagnostics: EngineDiagnostic[];
+}
+
+/**
+ * How an analysis may reuse earlier work. The full path (`analyzeText`, the CLI) computes
+ * everything; the language server's incremental analyzer (analysis-cache.ts) keeps what an
+ * edit did not touch. Both run the same code below, so they give the same results.
+ */
+export interface Reuse {
+  parse(path: string, text: string): ParseResult;
+  /**
+   * `compute` with a fresh sink for `file`, or an earlier unit of the same `key` (a syntax
+   * node) computed from the same `inputs` (compared by identity) and still `valid`.
+   */
+  unit<T>(key: object, inputs: readonly unknown[], file: string, compute: (sink: Sink) => T, valid?: (value: T) => boolean): Unit<T>;
+}
+
+export const COMPUTE_ALL: Reuse = {
+  parse: (_path, text) => parse(text),
+  unit: (_key, _inputs, file, compute) => {
+    const sink = new Sink(file);
+    return { value: compute(sink), diagnostics: sink.diagnostics };
+  },
+};
+
 export function analyzeText(text: string, path = "/untitled.vmtopo", reader: SourceReader = NO_FILES, options: EngineOptions = {}): Analysis {
+  return analyzeWith(COMPUTE_ALL, text, path, reader, options);
+}
+
+export function analyzeWith(reuse: Reuse, text: string, path = "/untitled.vmtopo", reader: SourceReader = NO_FILES, options: EngineOptions = {}): Analysis {
   try {
-    return analyzeUnguarded(text, path, reader, options.versions ?? DEFAULT_VERSIONS);
+    return analyzeUnguarded(reuse, text, path, reader, options.versions ?? DEFAULT_VERSIONS);
   } catch (error) {
     // A bug of ours must not cost the user the document or the editor its server.
-    const parsed = parse(text);
+    const parsed = reuse.parse(path, text);
     const message = `internal error in the vmtopo engine: ${error instanceof Error ? error.message : String(error)}`;
     const diagnostics: EngineDiagnostic[] = [...parsed.diagnostics.map((d) => ({ ...d, file: path })), { code: "VT000", severity: "error", message, range: parsed.lines.range(0, 0), file: path }];
     return { path, parse: parsed, diagnostics, program: { entry: path, files: new Map(), hosts: new Map(), vms: new Map(), scenarios: new Map() }, vms: [], scenarios: [], hosts: [] };
   }
 }
 
-function analyzeUnguarded(text: string, path: string, reader: SourceReader, versions: VersionDefaults): Analysis {
-  const program = loadProgram(path, reader, text);
+const BUILTIN_HOST = {};
+
+/** Runs a unit through `reuse` and adds its diagnostics to the file's sink. */
+function run<T>(reuse: Reuse, sink: Sink, key: object, inputs: readonly unknown[], compute: (sink: Sink) => T, valid?: (value: T) => boolean): T {
+  const unit = reuse.unit(key, inputs, sink.file, compute, valid);
+  sink.diagnostics.push(...unit.diagnostics);
+  return unit.value;
+}
+
+function analyzeUnguarded(reuse: Reuse, text: string, path: string, reader: SourceReader, versions: VersionDefaults): Analysis {
+  const program = loadProgram(path, reader, text, (file, source) => reuse.parse(file, source));
   const entry = program.files.get(path)!;
   const hosts = new Map<string, HostModel>();
   const hostOf = (name: string): HostModel | undefined => {
     if (!hosts.has(name)) {
       const declared = program.hosts.get(name);
-      if (declared) hosts.set(name, resolveHost(declared.decl, name, declared.file, declared.decl.name.range, program.files.get(declared.file)!.sink, versions));
-      else if (name === "default") hosts.set(name, builtinHost(new Sink("<built-in>"), versions));
+      if (declared) {
+        const sink = program.files.get(declared.file)!.sink;
+        hosts.set(name, run(reuse, sink, declared.decl, [declared.file, versions.qemu, versions.kernel], (fresh) => resolveHost(declared.decl, name, declared.file, declared.decl.name.range, fresh, versions)));
+      } else if (name === "default") {
+        hosts.set(name, run(reuse, new Sink("<built-in>"), BUILTIN_HOST, [versions.qemu, versions.kernel], (fresh) => builtinHost(fresh, versions)));
+      }
     }
     return hosts.get(name);
   };
@@ -65,7 +110,8 @@ function analyzeUnguarded(text: string, path: string, reader: SourceReader, vers
       sink.error("VT005", decl.host!.range, message, suggestion ? { suggestion } : undefined);
       host = hostOf("default")!;
     }
-    analyses.set(name, analyzeVm(resolveVm(decl, file, host, sink), sink));
+    const resolved = host;
+    analyses.set(name, run(reuse, sink, decl, [file, resolved], (fresh) => analyzeVm(resolveVm(decl, file, resolved, fresh), fresh)));
   }
   checkHugepagePools([...analyses.values()].map((a) => a.vm), program);
   checkUserPins([...analyses.values()], program);
@@ -81,9 +127,14 @@ function analyzeUnguarded(text: string, path: string, reader: SourceReader, vers
       entry.sink.error("VT005", decl.vm.range, message, suggestion ? { suggestion } : undefined);
       continue;
     }
-    scenarios.push(simulateScenario(decl, analysis, lookup, entry.sink, (range) => sourceText(entry.parsed.lines, entry.text, range)));
+    const simulate = (sink: Sink) => {
+      const recorded = recordLookups(lookup);
+      return { result: simulateScenario(decl, analysis, recorded.lookup, sink, (range) => sourceText(entry.parsed.lines, entry.text, range)), queries: recorded.queries };
+    };
+    scenarios.push(run(reuse, entry.sink, decl, [path, analysis], simulate, ({ queries }) => queries.every((same) => same(lookup))).result);
   }
 
+  summariseImportedErrors(program);
   const diagnostics: EngineDiagnostic[] = [...entry.parsed.diagnostics.map((d) => ({ ...d, file: path })), ...entry.sink.diagnostics];
   diagnostics.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
   return {
@@ -115,6 +166,43 @@ function hostLookup(hostOf: (name: string) => HostModel | undefined, program: Pr
 }
 
 /**
+ * A scenario reads other VMs and hosts through the lookup; the questions it asked, each as a
+ * check that a new lookup still gives the same answer, tell when its result can be reused.
+ */
+function recordLookups(lookup: HostLookup): { lookup: HostLookup; queries: ((now: HostLookup) => boolean)[] } {
+  const queries: ((now: HostLookup) => boolean)[] = [];
+  return {
+    queries,
+    lookup: {
+      get: (name) => {
+        const host = lookup.get(name);
+        queries.push((now) => now.get(name) === host);
+        return host;
+      },
+      names: () => {
+        const names = [...lookup.names()];
+        queries.push((now) => [...now.names()].join("\0") === names.join("\0"));
+        return names;
+      },
+      otherUserPins: (host, vm) => {
+        const pins = lookup.otherUserPins(host, vm);
+        queries.push((now) => {
+          const again = now.otherUserPins(host, vm);
+          return again.pinned === pins.pinned && again.names.join("\0") === pins.names.join("\0");
+        });
+        return pins;
+      },
+      hugetlbUsedByOthers: (host, vm) => {
+        const used = lookup.hugetlbUsedByOthers(host, vm);
+        const seen = [...used].join(";");
+        queries.push((now) => [...now.hugetlbUsedByOthers(host, vm)].join(";") === seen);
+        return used;
+      },
+    },
+  };
+}
+
+/**
  * VT112: the hugetlb memory of all VMs placed on a host must fit its free pools. A pool
  * shared by several VMs is one problem of the host: reported once per file, on the host's
  * pool when the host is declared there (else on the file's first VM that uses it), with the
@@ -122,7 +210,11 @@ function hostLookup(hostOf: (name: string) => HostModel | undefined, program: Pr
  */
 function checkHugepagePools(vms: VmModel[], program: Program): void {
   const byHost = new Map<HostModel, VmModel[]>();
-  for (const vm of vms) byHost.set(vm.host, [...(byHost.get(vm.host) ?? []), vm]);
+  for (const vm of vms) {
+    const guests = byHost.get(vm.host);
+    if (guests) guests.push(vm);
+    else byHost.set(vm.host, [vm]);
+  }
   const pageSizeRange = (vm: VmModel) => (vm.attrs.has("page-size") ? vm.attrs.rangeOf("page-size") : vm.decl.name.range);
   for (const [host, guests] of byHost) {
     const totals = new Map<Bytes, Bytes>();

@@ -1,14 +1,146 @@
-// A set of half-open intervals [start, end), kept sorted, disjoint and merged. Operations
-// cost in the number of intervals (binary search and one splice), never in the pages or
-// bytes they cover; measuring uses prefix sums rebuilt once after a change.
+// A set of half-open intervals [start, end), kept sorted, disjoint and merged, as a treap
+// (a binary search tree balanced by random priorities) whose nodes carry aggregates of
+// their subtree: interval count, bytes, lowest start, highest end and widest inner gap.
+// Adding, removing and measuring cost O(log n) expected in the number of intervals n
+// (plus the intervals an add swallows, each of which was added once), never in the pages
+// or bytes they cover; a bounded summary for drawing costs O(limit · log n).
 export type Interval = readonly [number, number];
 
+class Node {
+  left: Node | null = null;
+  right: Node | null = null;
+  /** intervals in this subtree */
+  count = 1;
+  /** bytes in this subtree */
+  total: number;
+  /** lowest start and highest end in this subtree */
+  low: number;
+  high: number;
+  /** widest gap between two neighbouring intervals of this subtree (0 with one interval) */
+  widestGap = 0;
+
+  constructor(
+    readonly start: number,
+    readonly end: number,
+    readonly priority: number,
+  ) {
+    this.total = end - start;
+    this.low = start;
+    this.high = end;
+  }
+}
+
+/** Recomputes a node's aggregates from its children's. */
+function update(node: Node): Node {
+  const { left, right } = node;
+  let count = 1;
+  let total = node.end - node.start;
+  let widestGap = 0;
+  node.low = node.start;
+  node.high = node.end;
+  if (left) {
+    count += left.count;
+    total += left.total;
+    widestGap = Math.max(left.widestGap, node.start - left.high);
+    node.low = left.low;
+  }
+  if (right) {
+    count += right.count;
+    total += right.total;
+    widestGap = Math.max(widestGap, right.widestGap, right.low - node.end);
+    node.high = right.high;
+  }
+  node.count = count;
+  node.total = total;
+  node.widestGap = widestGap;
+  return node;
+}
+
+// Splitting by position, without recursion or allocation: the nodes of the search path are
+// threaded onto a left and a right spine, then their aggregates recomputed bottom-up. The
+// two halves land in `splitLeft` and `splitRight`.
+let splitLeft: Node | null = null;
+let splitRight: Node | null = null;
+const searchPath: Node[] = [];
+
+/**
+ * Splits into the intervals that lie before `at` | the rest: by their end if `byEnd`, else
+ * by their start; `touching` puts an interval whose bound equals `at` on the left.
+ */
+function split(root: Node | null, at: number, byEnd: boolean, touching: boolean): void {
+  let leftTail: Node | null = null;
+  let rightTail: Node | null = null;
+  splitLeft = null;
+  splitRight = null;
+  searchPath.length = 0;
+  let node = root;
+  while (node) {
+    searchPath.push(node);
+    const bound = byEnd ? node.end : node.start;
+    if (bound < at || (touching && bound === at)) {
+      if (leftTail) leftTail.right = node;
+      else splitLeft = node;
+      leftTail = node;
+      node = node.right;
+    } else {
+      if (rightTail) rightTail.left = node;
+      else splitRight = node;
+      rightTail = node;
+      node = node.left;
+    }
+  }
+  if (leftTail) leftTail.right = null;
+  if (rightTail) rightTail.left = null;
+  for (let i = searchPath.length - 1; i >= 0; i--) update(searchPath[i]);
+}
+
+/** Joins two trees, every interval of `a` lying before every interval of `b`. */
+function join(a: Node | null, b: Node | null): Node | null {
+  if (!a) return b;
+  if (!b) return a;
+  if (a.priority > b.priority) {
+    a.right = join(a.right, b);
+    return update(a);
+  }
+  b.left = join(a, b.left);
+  return update(b);
+}
+
+function copy(node: Node | null): Node | null {
+  if (!node) return null;
+  const clone = new Node(node.start, node.end, node.priority);
+  clone.left = copy(node.left);
+  clone.right = copy(node.right);
+  return update(clone);
+}
+
+/** Bytes of the subtree below `at`. */
+function bytesBelow(node: Node | null, at: number): number {
+  let sum = 0;
+  while (node) {
+    if (at <= node.start) node = node.left;
+    else {
+      const leftBytes = node.left ? node.left.total : 0;
+      if (at < node.end) return sum + leftBytes + (at - node.start);
+      sum += leftBytes + (node.end - node.start);
+      node = node.right;
+    }
+  }
+  return sum;
+}
+
+/** One change of a set, as recorded in its journal. */
+export interface IntervalChange {
+  op: "add" | "remove";
+  interval: Interval;
+}
+
 export class IntervalSet {
-  private starts: number[] = [];
-  private ends: number[] = [];
-  private total = 0;
-  /** prefix[i] = bytes in intervals 0..i-1; null after a change */
-  private prefix: number[] | null = null;
+  private root: Node | null = null;
+  /** when set, every add and remove is appended here (see interval-timeline.ts); a clone has none */
+  journal: IntervalChange[] | null = null;
+  /** xorshift32 state for priorities: deterministic, so runs are repeatable */
+  private seed = 0x9e3779b9 | 0;
 
   static empty(): IntervalSet {
     return new IntervalSet();
@@ -21,134 +153,119 @@ export class IntervalSet {
   }
 
   clone(): IntervalSet {
-    const copy = new IntervalSet();
-    copy.starts = [...this.starts];
-    copy.ends = [...this.ends];
-    copy.total = this.total;
-    return copy;
+    const copied = new IntervalSet();
+    copied.root = copy(this.root);
+    copied.seed = this.seed;
+    return copied;
   }
 
+  /** Makes this set equal to `other` (a copy: O(n)). */
+  replaceWith(other: IntervalSet): this {
+    this.root = copy(other.root);
+    return this;
+  }
+
+  /** Every interval in order: O(n). */
   get intervals(): Interval[] {
-    return this.starts.map((s, i) => [s, this.ends[i]] as const);
+    const out: Interval[] = [];
+    const stack: Node[] = [];
+    let node = this.root;
+    while (node || stack.length > 0) {
+      while (node) {
+        stack.push(node);
+        node = node.left;
+      }
+      node = stack.pop()!;
+      out.push([node.start, node.end]);
+      node = node.right;
+    }
+    return out;
   }
 
   get count(): number {
-    return this.starts.length;
+    return this.root ? this.root.count : 0;
   }
 
   get size(): number {
-    return this.total;
+    return this.root ? this.root.total : 0;
   }
 
-  /** Index of the first interval whose end is at or after `at` (touching counts). */
-  private firstEndingFrom(at: number): number {
-    let low = 0;
-    let high = this.ends.length;
-    while (low < high) {
-      const mid = (low + high) >> 1;
-      if (this.ends[mid] < at) low = mid + 1;
-      else high = mid;
-    }
-    return low;
+  private nextPriority(): number {
+    let x = this.seed;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.seed = x;
+    return x >>> 0;
   }
 
   add([start, end]: Interval): this {
     if (end <= start) return this;
-    const first = this.firstEndingFrom(start);
-    let last = first;
-    let s = start;
-    let e = end;
-    let removed = 0;
-    while (last < this.starts.length && this.starts[last] <= end) {
-      s = Math.min(s, this.starts[last]);
-      e = Math.max(e, this.ends[last]);
-      removed += this.ends[last] - this.starts[last];
-      last++;
-    }
-    this.starts.splice(first, last - first, s);
-    this.ends.splice(first, last - first, e);
-    this.total += e - s - removed;
-    this.prefix = null;
+    this.journal?.push({ op: "add", interval: [start, end] });
+    // before: intervals ending before `start`; touched: those touching or overlapping [start, end]
+    split(this.root, start, true, false);
+    const before = splitLeft;
+    split(splitRight, end, false, true);
+    const touched = splitLeft;
+    const after = splitRight;
+    const merged = new Node(touched ? Math.min(start, touched.low) : start, touched ? Math.max(end, touched.high) : end, this.nextPriority());
+    this.root = join(join(before, merged), after);
     return this;
   }
 
   remove([start, end]: Interval): this {
     if (end <= start) return this;
-    let first = this.firstEndingFrom(start);
-    if (first < this.ends.length && this.ends[first] === start) first++;
-    let last = first;
-    const keptStarts: number[] = [];
-    const keptEnds: number[] = [];
-    while (last < this.starts.length && this.starts[last] < end) {
-      const a = this.starts[last];
-      const b = this.ends[last];
-      this.total -= b - a;
-      if (a < start) {
-        keptStarts.push(a);
-        keptEnds.push(start);
-        this.total += start - a;
-      }
-      if (b > end) {
-        keptStarts.push(end);
-        keptEnds.push(b);
-        this.total += b - end;
-      }
-      last++;
-    }
-    this.starts.splice(first, last - first, ...keptStarts);
-    this.ends.splice(first, last - first, ...keptEnds);
-    this.prefix = null;
+    this.journal?.push({ op: "remove", interval: [start, end] });
+    // before: intervals ending at or before `start`; cut: those overlapping [start, end)
+    split(this.root, start, true, true);
+    const before = splitLeft;
+    split(splitRight, end, false, false);
+    const cut = splitLeft;
+    const after = splitRight;
+    let kept = before;
+    if (cut && cut.low < start) kept = join(kept, new Node(cut.low, start, this.nextPriority()));
+    if (cut && cut.high > end) kept = join(kept, new Node(end, cut.high, this.nextPriority()));
+    this.root = join(kept, after);
     return this;
   }
 
-  /** Bytes of the set inside [start, end). */
+  /** Bytes of the set inside [start, end): O(log n). */
   measureWithin([start, end]: Interval): number {
-    if (end <= start || this.starts.length === 0) return 0;
-    const prefix = (this.prefix ??= this.buildPrefix());
-    const first = this.firstEndingFrom(start + 1); // first interval ending after start
-    let last = first;
-    // the last interval starting before end, by binary search
-    let low = first;
-    let high = this.starts.length;
-    while (low < high) {
-      const mid = (low + high) >> 1;
-      if (this.starts[mid] < end) low = mid + 1;
-      else high = mid;
-    }
-    last = low; // exclusive
-    if (last <= first) return 0;
-    let total = prefix[last] - prefix[first];
-    total -= Math.max(0, start - this.starts[first]);
-    total -= Math.max(0, this.ends[last - 1] - end);
-    return total;
+    if (end <= start || !this.root) return 0;
+    return bytesBelow(this.root, end) - bytesBelow(this.root, start);
   }
 
   /**
-   * At most about `limit` ranges for drawing: exact when the set is small; otherwise gaps
-   * narrower than 1/limit of the set's span are closed. O(number of intervals).
+   * At most about `limit` ranges for drawing: exact when the set holds at most `limit`
+   * intervals; otherwise gaps narrower than 1/limit of the set's span are closed (there
+   * are at most `limit` wider ones). O(limit · log n): only subtrees whose widest gap is
+   * wide enough are visited.
    */
   displayRanges(limit = 256): { ranges: Interval[]; exact: boolean } {
-    const n = this.starts.length;
-    if (n <= limit) return { ranges: this.intervals, exact: true };
-    const minGap = (this.ends[n - 1] - this.starts[0]) / limit;
-    const ranges: [number, number][] = [[this.starts[0], this.ends[0]]];
-    for (let i = 1; i < n; i++) {
-      const last = ranges[ranges.length - 1];
-      if (this.starts[i] - last[1] < minGap) last[1] = this.ends[i];
-      else ranges.push([this.starts[i], this.ends[i]]);
+    const root = this.root;
+    if (!root || root.count <= limit) return { ranges: this.intervals, exact: true };
+    const minGap = (root.high - root.low) / limit;
+    const cuts: number[] = []; // pairs: the end before a kept gap, the start after it
+    const visit = (node: Node | null): void => {
+      if (!node || node.widestGap < minGap) return;
+      visit(node.left);
+      if (node.left && node.start - node.left.high >= minGap) cuts.push(node.left.high, node.start);
+      if (node.right && node.right.low - node.end >= minGap) cuts.push(node.end, node.right.low);
+      visit(node.right);
+    };
+    visit(root);
+    const ranges: Interval[] = [];
+    let from = root.low;
+    for (let i = 0; i < cuts.length; i += 2) {
+      ranges.push([from, cuts[i]]);
+      from = cuts[i + 1];
     }
+    ranges.push([from, root.high]);
     return { ranges, exact: false };
   }
 
   /** True if [start, end) lies wholly inside the set. */
   covers([start, end]: Interval): boolean {
     return this.measureWithin([start, end]) === end - start;
-  }
-
-  private buildPrefix(): number[] {
-    const prefix = new Array<number>(this.starts.length + 1);
-    prefix[0] = 0;
-    for (let i = 0; i < this.starts.length; i++) prefix[i + 1] = prefix[i] + (this.ends[i] - this.starts[i]);
-    return prefix;
   }
 }

@@ -8,9 +8,23 @@ import type * as A from "../../../grammar/src/index";
 import { suggest } from "./schema";
 import { Sink } from "./sink";
 
+/** Why a file cannot be imported: VT005 (it cannot be read) or VT009 (it is not a source vmtopo reads). */
+export interface Unreadable {
+  code: "VT005" | "VT009";
+  /** one line, after "cannot import 'x' (path): ", e.g. "a FIFO (named pipe), not a regular file" */
+  reason: string;
+  /** nothing exists at the path (a quick fix can create the file) */
+  missing?: boolean;
+}
+
 export interface SourceReader {
-  /** the text of the file at this absolute, '/'-separated path, or undefined if unreadable */
-  read(path: string): string | undefined;
+  /** the text of the file at this absolute, '/'-separated path, or undefined / why not if unreadable */
+  read(path: string): string | Unreadable | undefined;
+}
+
+/** Absolute '/'-separated paths (POSIX or Windows drive) name files; anything else is a URI of an in-memory document. */
+export function isFilePath(path: string): boolean {
+  return path.startsWith("/") || /^[A-Za-z]:\//.test(path);
 }
 
 export interface SourceFile {
@@ -20,6 +34,8 @@ export interface SourceFile {
   sink: Sink;
   /** files this one imports, resolved */
   imports: string[];
+  /** the import statement behind each entry of `imports` */
+  importNodes: A.Import[];
 }
 
 export interface Declared<T> {
@@ -39,7 +55,8 @@ export function resolveImportPath(from: string, spec: string): string {
   return normalize(spec.startsWith("/") ? spec : join(dirname(from), spec));
 }
 
-export function loadProgram(entry: string, reader: SourceReader, entryText?: string): Program {
+/** `parseFile` lets the language server reuse the syntax trees of unchanged declarations. */
+export function loadProgram(entry: string, reader: SourceReader, entryText?: string, parseFile: (path: string, text: string) => ParseResult = (_path, text) => parse(text)): Program {
   const program: Program = { entry, files: new Map(), hosts: new Map(), vms: new Map(), scenarios: new Map() };
   // The chain of files being visited, each with the import that leads to the next one.
   const visiting: { path: string; file: SourceFile; via?: A.Import }[] = [];
@@ -47,13 +64,22 @@ export function loadProgram(entry: string, reader: SourceReader, entryText?: str
   const reported = new Set<A.Import>();
 
   const visit = (path: string, text: string) => {
-    const parsed = parse(text);
-    const file: SourceFile = { path, text, parsed, sink: new Sink(path), imports: [] };
+    const parsed = parseFile(path, text);
+    const file: SourceFile = { path, text, parsed, sink: new Sink(path), imports: [], importNodes: [] };
     program.files.set(path, file);
     const frame: { path: string; file: SourceFile; via?: A.Import } = { path, file };
     visiting.push(frame);
     for (const imp of parsed.ast.imports) {
       if (imp.path.kind !== "string") continue;
+      if (!isFilePath(path)) {
+        // An untitled buffer or a remote URI has no folder to resolve imports against.
+        file.sink.error("VT009", imp.path.range, `cannot import '${imp.path.value}': this document is not a file on disk (${path}), so its imports resolve against nothing`);
+        continue;
+      }
+      if (!imp.path.value.endsWith(".vmtopo")) {
+        file.sink.error("VT009", imp.path.range, `cannot import '${imp.path.value}': only .vmtopo files can be imported`);
+        continue;
+      }
       const target = resolveImportPath(path, imp.path.value);
       const start = visiting.findIndex((v) => v.path === target);
       if (start >= 0) {
@@ -72,10 +98,15 @@ export function loadProgram(entry: string, reader: SourceReader, entryText?: str
       }
       frame.via = imp;
       file.imports.push(target);
+      file.importNodes.push(imp);
       if (program.files.has(target)) continue;
       const imported = reader.read(target);
       if (imported === undefined) {
         file.sink.error("VT005", imp.path.range, `cannot read the imported file '${imp.path.value}' (${target})`, { missingFile: target });
+        continue;
+      }
+      if (typeof imported !== "string") {
+        file.sink.error(imported.code, imp.path.range, `cannot import '${imp.path.value}' (${target}): ${imported.reason}`, imported.missing ? { missingFile: target } : undefined);
         continue;
       }
       visit(target, imported);
@@ -87,10 +118,47 @@ export function loadProgram(entry: string, reader: SourceReader, entryText?: str
   };
 
   const text = entryText ?? reader.read(entry);
-  visit(entry, text ?? "");
+  visit(entry, typeof text === "string" ? text : "");
   for (const file of order) registerDeclarations(program, file);
   return program;
 }
+
+/**
+ * VT010: an import of a file that has errors says so on the import line, with related
+ * information pointing at each error (the first few), so a broken or foreign file cannot be
+ * imported silently. Files are visited imports first, so an error deep in a chain of imports
+ * shows at every link of it. Run after the analysis, so engine errors count as well.
+ */
+export function summariseImportedErrors(program: Program): void {
+  const done = new Set<string>();
+  const errorsOf = (file: SourceFile) => [...file.parsed.diagnostics, ...file.sink.diagnostics].filter((d) => d.severity === "error");
+  const visit = (file: SourceFile) => {
+    if (done.has(file.path)) return;
+    done.add(file.path);
+    file.imports.forEach((target, i) => {
+      const imported = program.files.get(target);
+      if (!imported) return;
+      visit(imported);
+      const errors = errorsOf(imported);
+      if (errors.length === 0) return;
+      errors.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+      const first = errors[0];
+      const node = file.importNodes[i];
+      const plural = errors.length === 1 ? "an error" : `${errors.length} errors`;
+      file.sink.error(
+        "VT010",
+        node.path.range,
+        `the imported file '${shortName(target)}' has ${plural}; the first, line ${first.range.start.line + 1}: ${first.code} ${first.message}`,
+        undefined,
+        errors.slice(0, MAX_RELATED).map((d) => ({ file: target, range: d.range, message: `${d.code} ${d.message}` })),
+      );
+    });
+  };
+  const entry = program.files.get(program.entry);
+  if (entry) visit(entry);
+}
+
+const MAX_RELATED = 20;
 
 function shortName(path: string): string {
   return path.slice(path.lastIndexOf("/") + 1);

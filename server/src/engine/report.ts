@@ -7,7 +7,10 @@ import type { ContainerFigures, StartupCheck as EngineStartupCheck } from "./con
 import type { HostModel } from "./model";
 import type { ScenarioResult } from "./scenario";
 import type { EngineDiagnostic } from "./sink";
-import type { VmAnalysis } from "./vm-analysis";
+import { computeVerdicts, type Verdict, type VmVerdict } from "./verdict";
+import { hugetlbNeeds, processPins, userPins, type VmAnalysis } from "./vm-analysis";
+
+export type { Verdict, VerdictKind } from "./verdict";
 
 export interface ReportDiagnostic {
   code: string;
@@ -34,6 +37,8 @@ export interface HostReport {
   source: SourceRef | null;
   memlockSource: SourceRef | null;
   addressWidthSource: SourceRef | null;
+  /** free huge pages per page size (bytes), ascending */
+  hugepages: { pageSize: number; pages: number }[];
 }
 
 export interface FiguresAt {
@@ -103,6 +108,14 @@ export interface VmReport {
   containers: ContainerReport[];
   /** the VM's name */
   source: SourceRef;
+  /** memory pinned at boot and charged to RLIMIT_MEMLOCK: the VM's process (type1, iommufd `accounting = mm`) and its user (iommufd `accounting = user`) */
+  memlock: { processBytes: number; userBytes: number };
+  /** hugetlb memory the VM needs at boot, per page size, ascending */
+  hugetlb: { pageSize: number; bytes: number }[];
+  /** starts, starts with warnings, refused by QEMU, or fails in a scenario step (verdict.ts) */
+  verdict: Verdict;
+  /** the VM's own problems in the report's file: its declaration's, its scenarios', host-level ones about it */
+  diagnostics: ReportDiagnostic[];
 }
 
 export interface StepContainer {
@@ -153,9 +166,12 @@ const attributeRange = (attrs: AttributeReader, name: string): A.Range => attrs.
 export function buildReport(analysis: Analysis, onlyScenario?: string): Report {
   const scenarios = analysis.scenarios.filter((s) => onlyScenario === undefined || s.scenario.name.text === onlyScenario);
   const used = new Set([...analysis.vms.map((a) => a.vm.host.name), ...scenarios.flatMap((s) => s.steps.map((step) => step.host))]);
+  const verdicts = computeVerdicts(analysis);
+  const scenariosOf = new Map<string, ScenarioResult[]>();
+  for (const s of analysis.scenarios) scenariosOf.set(s.vm, [...(scenariosOf.get(s.vm) ?? []), s]);
   return {
     file: analysis.path,
-    vms: analysis.vms.map((vm) => vmReport(vm, analysis.scenarios.filter((s) => s.vm === vm.vm.name))),
+    vms: analysis.vms.map((vm) => vmReport(vm, scenariosOf.get(vm.vm.name) ?? [], verdicts.get(vm.vm.name), analysis.path)),
     scenarios: scenarios.map((s) => scenarioReport(s, analysis.path)),
     hosts: analysis.hosts.filter((h) => used.has(h.name)).map(hostReport),
   };
@@ -173,10 +189,11 @@ function hostReport(host: HostModel): HostReport {
     source: at(host.nameRange),
     memlockSource: at(attributeRange(host.attrs.host, host.capIpcLock ? "cap-ipc-lock" : "memlock")),
     addressWidthSource: at(attributeRange(host.attrs.iommu, "address-width")),
+    hugepages: [...host.hugepages].sort((a, b) => a[0] - b[0]).map(([pageSize, pool]) => ({ pageSize, pages: pool.count })),
   };
 }
 
-function vmReport(a: VmAnalysis, scenarios: ScenarioResult[]): VmReport {
+function vmReport(a: VmAnalysis, scenarios: ScenarioResult[], verdict: VmVerdict | undefined, file: string): VmReport {
   const vm = a.vm;
   const at = (range: A.Range): SourceRef => ({ file: vm.file, range });
   const memoryDevices = new Map([...vm.virtioMem, ...vm.dimms].map((d) => [d.name, d.nameRange]));
@@ -263,6 +280,10 @@ function vmReport(a: VmAnalysis, scenarios: ScenarioResult[]): VmReport {
     vfio: vm.vfio.map((d) => ({ name: d.name, source: at(d.nameRange) })),
     containers: [...containers.values()],
     source: at(vm.decl.name.range),
+    memlock: { processBytes: processPins(a.containers.map((c) => c.boot), vm.host), userBytes: userPins(a.containers.map((c) => c.boot), vm.host) },
+    hugetlb: [...hugetlbNeeds(vm)].sort((x, y) => x[0] - y[0]).map(([pageSize, bytes]) => ({ pageSize, bytes })),
+    verdict: verdict?.verdict ?? { kind: "starts" },
+    diagnostics: (verdict?.diagnostics ?? []).filter((d) => d.file === file).map(toReportDiagnostic),
   };
 }
 

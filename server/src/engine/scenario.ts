@@ -14,6 +14,7 @@ import {
   type MemoryState,
 } from "./containers";
 import { bytes, count, duration, exactBytes, hex } from "./format";
+import { IntervalTimeline } from "./interval-timeline";
 import { IntervalSet } from "./intervals";
 import { bitsFor } from "./layout";
 import { resolveVfioDevice, type HostModel, type VfioDeviceModel, type VmModel } from "./model";
@@ -78,15 +79,25 @@ export function simulateScenario(scenario: A.Scenario, analysis: VmAnalysis, hos
     containerIds: new Map(analysis.containers.map((c) => [c.key.key, c.id])),
   };
   const steps: StepResult[] = [];
-  // Only a convert changes the shared ranges: other steps reuse the last summary.
-  let sharedRanges: StepResult["sharedRanges"] = [];
+  // Shared ranges for drawing, summarised only when asked for: exact up to 256 ranges,
+  // else narrow gaps closed (sharedBytes stays exact).
+  const sharedTimeline = new IntervalTimeline(state.memory.shared, 256);
+  const sharedSummaries: StepResult["sharedRanges"][] = [];
+  const sharedRangesAfter = (i: number) => (sharedSummaries[i] ??= sharedTimeline.rangesAfter(i).map(([start, end]) => ({ start, end })));
+  // A step's "before" is the previous step's "after": nothing changes the state between steps.
+  let containersBefore = currentContainers(state, analysis);
+  // Steps that plug nothing share one record of plugged blocks.
+  let pluggedBlocks = Object.fromEntries(state.memory.plugged);
   scenario.steps.forEach((step, i) => {
     const stepSink = new Sink(sink.file);
-    const before = new Map(currentContainers(state, analysis).map((c) => [c.id, c]));
-    const pinnedBefore = processPins([...before.values()], state.host);
-    const userPinnedBefore = userPins([...before.values()], state.host);
+    const before = new Map(containersBefore.map((c) => [c.id, c]));
+    const pinnedBefore = processPins(containersBefore, state.host);
+    const userPinnedBefore = userPins(containersBefore, state.host);
     const migration = applyStep(step, state, analysis, hosts, stepSink);
+    sharedTimeline.endStep(state.memory.shared);
     const containers = currentContainers(state, analysis);
+    containersBefore = containers;
+    if (!samePlugged(pluggedBlocks, state.memory.plugged)) pluggedBlocks = Object.fromEntries(state.memory.plugged);
     // A limit is reported at the step that crosses it or goes further over it, not again
     // at every later step that leaves the container as it was.
     for (const c of containers) {
@@ -107,19 +118,23 @@ export function simulateScenario(scenario: A.Scenario, analysis: VmAnalysis, hos
       text: sourceText(step.range),
       host: state.host.name,
       containers,
-      pluggedBlocks: Object.fromEntries(state.memory.plugged),
+      pluggedBlocks,
       sharedBytes: state.memory.shared.size,
-      sharedRanges: step.kind === "convert" ? (sharedRanges = displayRanges(state.memory.shared)) : sharedRanges,
+      get sharedRanges() {
+        return sharedRangesAfter(i);
+      },
       ...(migration ? { migration } : {}),
       diagnostics: stepSink.diagnostics,
     });
   });
+  sharedTimeline.finish();
   return { scenario, vm: vm.name, steps };
 }
 
-/** Shared ranges for drawing: exact up to 256 ranges, else narrow gaps closed (sharedBytes stays exact). */
-function displayRanges(shared: IntervalSet): StepResult["sharedRanges"] {
-  return shared.displayRanges(256).ranges.map(([start, end]) => ({ start, end }));
+function samePlugged(record: Record<string, number>, plugged: Map<string, number>): boolean {
+  if (Object.keys(record).length !== plugged.size) return false;
+  for (const [name, blocks] of plugged) if (record[name] !== blocks) return false;
+  return true;
 }
 
 function currentContainers(state: SimState, analysis: VmAnalysis): ContainerFigures[] {

@@ -22,7 +22,7 @@ export interface AttributeSpec {
   doc: string;
 }
 
-export type Context = "host" | "iommu" | "host-vfio" | "vm" | "virtio-mem" | "vfio" | "dimm";
+export type Context = "host" | "iommu" | "host-vfio" | "vm" | "virtio-mem" | "vfio" | "dimm" | "numa-node";
 
 const bool: ValueType = { kind: "bool" };
 const size: ValueType = { kind: "size" };
@@ -97,6 +97,7 @@ export const SCHEMA: Readonly<Record<Context, readonly AttributeSpec[]>> = {
     { name: "superpages", type: bool, default: "on", doc: "the device's IOMMU unit supports the host's large page sizes" },
   ],
   dimm: [{ name: "size", type: positiveSize, required: true, doc: "size of the pc-dimm's RAM backend" }],
+  "numa-node": [{ name: "memory", type: size, default: "0 (a node without memory)", doc: "the node's share of boot RAM (`-numa node,memdev=`); the nodes' memory adds up to the VM's `memory`" }],
 };
 
 export function attributeSpec(context: Context, name: string): AttributeSpec | undefined {
@@ -107,7 +108,7 @@ export function attributeSpec(context: Context, name: string): AttributeSpec | u
 export const BLOCK_WORDS: Readonly<Partial<Record<Context, readonly string[]>>> = {
   host: ["iommu", "vfio", "hugepages"],
   iommu: ["reserved"],
-  vm: ["virtio-mem", "vfio", "dimm"],
+  vm: ["virtio-mem", "vfio", "dimm", "numa"],
 };
 
 /** Damerau–Levenshtein distance (optimal string alignment), for "did you mean". */

@@ -14,8 +14,13 @@ export function compareVersions(a: Version, b: Version): number {
   return 0;
 }
 
+/** Minimums are a handful of literals; parsed once each (the engine asks per scenario step). */
+const minimums = new Map<string, Version>();
+
 export function atLeast(version: Version, minimum: string): boolean {
-  return compareVersions(version, parseVersion(minimum)!) >= 0;
+  let parsed = minimums.get(minimum);
+  if (!parsed) minimums.set(minimum, (parsed = parseVersion(minimum)!));
+  return compareVersions(version, parsed) >= 0;
 }
 
 export function formatVersion(version: Version): string {

@@ -2,7 +2,7 @@
 // types, the document is usually invalid, so the AST alone cannot say "after `name =` in a
 // virtio-mem block". A small recursive-descent reader of the grammar of LANGUAGE.md walks the
 // tokens up to the cursor, treats the cursor as the end of the input, and reports what it
-// expected there. It recovers as the real parser does (cst-parser.ts): a block ends at its
+// expected there. It recovers as the real parser does (grammar/src/parse.ts): a block ends at its
 // `}` or at the start of a top-level declaration, a token that fits nowhere is skipped, a
 // missing part ends the item without consuming what follows.
 import * as T from "../../../grammar/src/lexer";

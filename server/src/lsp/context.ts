@@ -13,6 +13,8 @@ export interface ServerContext {
   whenInitialized(callback: () => void): void;
   /** what the client announced at initialize (empty before) */
   clientCapabilities(): ClientCapabilities;
+  /** the client announced (in `initializationOptions.clientCommands`) that it runs this command */
+  clientHandles(command: string): boolean;
 }
 
 /** One LSP feature: what it announces at initialize, and the handlers it installs. */

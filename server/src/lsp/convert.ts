@@ -2,7 +2,7 @@
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { DiagnosticSeverity, type Diagnostic as LspDiagnostic } from "vscode-languageserver";
 import type { EngineDiagnostic } from "../engine/sink";
-import { rulePage } from "./rule-pages";
+import { rulePage } from "../files/rule-pages";
 
 const SEVERITY = {
   error: DiagnosticSeverity.Error,
@@ -20,9 +20,18 @@ export function toLspDiagnostic(d: EngineDiagnostic): LspDiagnostic {
   return lsp;
 }
 
-/** The engine names files by absolute '/'-separated paths; other schemes keep their URI. */
+/**
+ * The engine names files by absolute '/'-separated paths; other schemes keep their URI, and
+ * so does a file URI that names no local file (file://host/share/x, an encoded '/' as in
+ * a%2fb, an invalid percent-encoding): the engine analyses those as in-memory documents.
+ */
 export function uriToPath(uri: string): string {
-  return uri.startsWith("file:") ? fileURLToPath(uri).split("\\").join("/") : uri;
+  if (!uri.startsWith("file:")) return uri;
+  try {
+    return fileURLToPath(uri).split("\\").join("/");
+  } catch {
+    return uri;
+  }
 }
 
 export function pathToUri(path: string): string {

@@ -30,7 +30,7 @@ export interface KeywordAt {
   range: A.Range;
 }
 
-export type Block = A.IommuBlock | A.HostVfioBlock | A.HugepagesBlock | A.Device | A.HotplugStep | A.UnknownBlock;
+export type Block = A.IommuBlock | A.HostVfioBlock | A.HugepagesBlock | A.Device | A.HotplugStep | A.UnknownBlock | A.NumaBlock | A.NumaNode;
 
 export type LocatedNode =
   | A.VmtopoFile
@@ -43,6 +43,8 @@ export type LocatedNode =
   | A.HugepagePool
   | A.ReservedRange
   | A.Device
+  | A.NumaBlock
+  | A.NumaNode
   | A.Step
   | A.Attribute
   | A.Value
@@ -164,6 +166,17 @@ export function locate(file: A.VmtopoFile, position: A.Position): Located {
     if (hit.kind === "attribute") return attribute(hit);
     if (hit.kind === "unknown-block") return unknownBlock(hit);
     into(hit);
+    if (hit.kind === "numa") {
+      if (touches(hit.keyword, position)) return void into(keyword("numa", hit.keyword));
+      const entry = pick(hit.items, position);
+      if (entry?.kind === "attribute") return attribute(entry);
+      if (entry?.kind === "unknown-block") return unknownBlock(entry);
+      if (!entry) return;
+      into(entry);
+      if (touches(entry.keyword, position)) return void into(keyword("node", entry.keyword));
+      if (touches(entry.id.range, position)) return value(entry.id);
+      return attributes(entry.attributes);
+    }
     const part = pick<NameAt | KeywordAt>([keyword(hit.deviceKind, hit.keyword), name("device", hit.name)], position);
     if (part) into(part);
     else attributes(hit.attributes);
@@ -237,6 +250,8 @@ function summarize(path: LocatedNode[]): Located {
       case "host-vfio":
       case "hugepages":
       case "unknown-block":
+      case "numa":
+      case "numa-node":
         located.block = node;
         break;
       case "device":
@@ -289,7 +304,10 @@ export function attributeContext(located: Located): Context | undefined {
         return "host-vfio";
       case "hugepages":
       case "unknown-block":
+      case "numa":
         return undefined;
+      case "numa-node":
+        return "numa-node";
       case "device":
         return block.deviceKind;
       case "hotplug":

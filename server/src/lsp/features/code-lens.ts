@@ -1,7 +1,9 @@
 // Code lenses on each `vm`: its DMA mappings at boot and in the worst case, summed over its
 // VFIO containers, and "Show mapping state", which runs the client's `vmtopo.showMappingState`
-// with [uri, vmName] (the mapping-state webview). While a VM's declaration has a syntax error
-// the figures are those it last had, marked stale (figures.ts, LastGoodFigures).
+// with [uri, vmName] (the mapping-state webview). A lens whose command the client did not
+// announce in `initializationOptions.clientCommands` is left out: other editors would show a
+// button that fails. While a VM's declaration has a syntax error the figures are those it
+// last had, marked stale (figures.ts, LastGoodFigures).
 import type { CodeLens } from "vscode-languageserver";
 import type { Analysis } from "../../engine/analyze";
 import { count } from "../../engine/format";
@@ -12,10 +14,10 @@ export const SHOW_MAPPING_STATE = "vmtopo.showMappingState";
 
 export const codeLens: Feature = {
   capabilities: { codeLensProvider: { resolveProvider: false } },
-  register({ connection, workspace }) {
+  register({ connection, workspace, clientHandles }) {
     connection.onCodeLens(({ textDocument }) => {
       const analysis = workspace.analysis(textDocument.uri);
-      return analysis ? lensesOf(analysis, textDocument.uri) : [];
+      return analysis ? lensesOf(analysis, textDocument.uri).filter((lens) => !lens.command?.command || clientHandles(lens.command.command)) : [];
     });
   },
 };

@@ -29,6 +29,7 @@ import type { Analysis } from "../../engine/analyze";
 import { SCHEMA, type AttributeSpec, type Context, type ValueType } from "../../engine/schema";
 import type { SymbolIndex } from "../../engine/symbols";
 import { attributeContext, blockContents, expectationAt, type Expectation, type Frame, type Token } from "../completion-context";
+import { tokensAround } from "../../engine/incremental-parse";
 import type { Feature } from "../context";
 import { sizeLiteral } from "../size-literal";
 import * as T from "../../../../grammar/src/lexer";
@@ -43,9 +44,9 @@ export const completion: Feature = {
   register({ connection, workspace, clientCapabilities }) {
     connection.onCompletion((params) => {
       const analysis = workspace.analysis(params.textDocument.uri);
-      const symbols = workspace.symbols(params.textDocument.uri);
-      if (!analysis || !symbols) return null;
-      return completeAt(analysis, symbols, params, readOptions(clientCapabilities()));
+      if (!analysis) return null;
+      // The symbol index is built only if a name is to be completed.
+      return completeAt(analysis, () => workspace.symbols(params.textDocument.uri) ?? { definitions: [], references: [] }, params, readOptions(clientCapabilities()));
     });
   },
 };
@@ -59,7 +60,7 @@ function readOptions(capabilities: ClientCapabilities): Options {
 /** Everything the item builders need about the request. */
 interface Request {
   analysis: Analysis;
-  symbols: SymbolIndex;
+  symbols: () => SymbolIndex;
   options: Options;
   tokens: readonly Token[];
   /** index of the first token at or after the cursor, or of the word being typed */
@@ -81,16 +82,18 @@ interface Request {
  * so `= 2` never keeps a "2G" from the list that popped up after `=`, and Enter after a digit
  * never commits a value the user did not type.
  */
-export function completeAt(analysis: Analysis, symbols: SymbolIndex, params: CompletionParams, options: Options): CompletionList {
+export function completeAt(analysis: Analysis, symbols: () => SymbolIndex, params: CompletionParams, options: Options): CompletionList {
   const items = itemsAt(analysis, symbols, params, options);
   return { isIncomplete: items.incomplete, items: items.items };
 }
 
-function itemsAt(analysis: Analysis, symbols: SymbolIndex, params: CompletionParams, options: Options): { items: CompletionItem[]; incomplete: boolean } {
+function itemsAt(analysis: Analysis, symbols: () => SymbolIndex, params: CompletionParams, options: Options): { items: CompletionItem[]; incomplete: boolean } {
   const complete = (items: CompletionItem[]) => ({ items, incomplete: false });
-  const { tokens, comments, lines } = analysis.parse;
+  const { lines } = analysis.parse;
   const text = lines.text;
   const cursor = lines.offset(params.position);
+  // Only the declaration around the cursor: a 50,000-line file is not read from its start.
+  const { tokens, comments } = tokensAround(analysis.parse, cursor);
   const inside = (t: Token, closedAtEnd: boolean) => t.startOffset < cursor && (closedAtEnd ? cursor < t.endOffset! + 1 : cursor <= t.endOffset! + 1);
   // Nothing to offer inside a comment or a string.
   if (comments.some((c) => inside(c, c.tokenType !== T.LineComment && c.tokenType !== T.UnterminatedComment))) return complete([]);
@@ -503,7 +506,7 @@ function convertRanges(request: Request, frame: Frame): CompletionItem[] {
 
 /** Hosts or VMs declared in the document and the files it imports. */
 function names(request: Request, kind: "host" | "vm"): string[] {
-  return [...new Set(request.symbols.definitions.filter((d) => d.kind === kind).map((d) => d.name))];
+  return [...new Set(request.symbols().definitions.filter((d) => d.kind === kind).map((d) => d.name))];
 }
 
 function shortFile(request: Request, file: string): string {
@@ -514,7 +517,7 @@ function referenceItems(request: Request, target: "host" | "vm" | "virtio-mem" |
   if (target === "host" || target === "vm") {
     const seen = new Set<string>();
     const items: CompletionItem[] = [];
-    for (const d of request.symbols.definitions) {
+    for (const d of request.symbols().definitions) {
       if (d.kind !== target || seen.has(d.name)) continue;
       seen.add(d.name);
       items.push(plain(request, d.name, target === "host" ? CompletionItemKind.Module : CompletionItemKind.Class, { detail: d.detail + shortFile(request, d.file) }));

@@ -37,6 +37,16 @@ function stepName(step: A.Step): string {
   }
 }
 
+function numaSymbols(numa: A.NumaBlock): DocumentSymbol[] {
+  return numa.items.map((entry) =>
+    entry.kind === "attribute"
+      ? symbol(entry.name.text, "", SymbolKind.Property, entry.range, entry.name.range)
+      : entry.kind === "unknown-block"
+        ? unknownSymbol(entry)
+        : symbol(`node ${entry.id.kind === "integer" ? entry.id.text : "?"}`, "", SymbolKind.Object, entry.range, entry.keyword, attributeSymbols(entry.attributes)),
+  );
+}
+
 export function outline(file: A.VmtopoFile): DocumentSymbol[] {
   return file.declarations.map((decl) => {
     if (decl.kind === "host") {
@@ -62,7 +72,9 @@ export function outline(file: A.VmtopoFile): DocumentSymbol[] {
           ? symbol(item.name.text, "", SymbolKind.Property, item.range, item.name.range)
           : item.kind === "unknown-block"
             ? unknownSymbol(item)
-            : symbol(item.name.text, item.deviceKind, SymbolKind.Object, item.range, item.name.range, attributeSymbols(item.attributes)),
+            : item.kind === "numa"
+              ? symbol("numa", "", SymbolKind.Namespace, item.range, item.keyword, numaSymbols(item))
+              : symbol(item.name.text, item.deviceKind, SymbolKind.Object, item.range, item.name.range, attributeSymbols(item.attributes)),
       );
       return symbol(decl.name.text, decl.host ? `on ${decl.host.text}` : "vm", SymbolKind.Module, decl.range, decl.name.range, children);
     }

@@ -12,7 +12,10 @@ export function foldingRanges(file: A.VmtopoFile, comments: { startLine?: number
   for (const decl of file.declarations) {
     block(decl.range);
     if (decl.kind === "host") decl.items.forEach((i) => i.kind !== "attribute" && block(i.range));
-    else if (decl.kind === "vm") decl.items.forEach((i) => i.kind === "device" && block(i.range));
+    else if (decl.kind === "vm") {
+      decl.items.forEach((i) => (i.kind === "device" || i.kind === "numa") && block(i.range));
+      decl.items.forEach((i) => i.kind === "numa" && i.items.forEach((n) => n.kind === "numa-node" && block(n.range)));
+    }
     else decl.steps.forEach((s) => s.kind === "hotplug" && block(s.range));
   }
   if (file.imports.length > 1) {

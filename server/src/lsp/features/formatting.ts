@@ -38,17 +38,18 @@ export function formatRange(text: string, range: Range): TextEdit[] {
 
 export const formatting: Feature = {
   capabilities: { documentFormattingProvider: true, documentRangeFormattingProvider: true },
-  register({ connection, documents }) {
+  register({ connection, documents, workspace }) {
     connection.onDocumentFormatting(({ textDocument }) => {
       const document = documents.get(textDocument.uri);
-      if (!document) return null;
+      // Too large to parse in time: no edits rather than a hang (engine/too-large.ts).
+      if (!document || workspace.tooLarge(textDocument.uri)) return null;
       const text = document.getText();
       const result = format(text);
       return result.text === null ? [] : wholeDocument(text, result.text);
     });
     connection.onDocumentRangeFormatting(({ textDocument, range }) => {
       const document = documents.get(textDocument.uri);
-      return document ? formatRange(document.getText(), range) : null;
+      return document && !workspace.tooLarge(textDocument.uri) ? formatRange(document.getText(), range) : null;
     });
   },
 };

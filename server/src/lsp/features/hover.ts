@@ -13,7 +13,7 @@ import { attributeSpec, type AttributeSpec, type Context, type ValueType } from 
 import { atLeast, formatVersion } from "../../engine/version";
 import { guestMemoryBlockSize, type VirtioMemFigures, type VmAnalysis } from "../../engine/vm-analysis";
 import type { Feature } from "../context";
-import { languageReference } from "../rule-pages";
+import { languageReference } from "../../files/rule-pages";
 import { bootContainerOf, containerAfter, mappings, containerReportOf, scenarioOf, size, vmAnalysisNamed, vmAnalysisOf } from "../figures";
 import { attributeContext, locate, type Located } from "../locate";
 
@@ -300,6 +300,7 @@ const CONTEXT_NAMES: Record<Context, string> = {
   "virtio-mem": "attribute of a `virtio-mem` device",
   vfio: "attribute of a `vfio` device",
   dimm: "attribute of a `dimm` device",
+  "numa-node": "attribute of a NUMA `node` (`numa { node N { ... } }`)",
 };
 
 /** The section of the language reference (docs/language.md) that holds each table. */
@@ -311,6 +312,7 @@ const CONTEXT_SECTIONS: Record<Context, string> = {
   "virtio-mem": "virtio-mem",
   vfio: "vfio-devices",
   dimm: "dimm",
+  "numa-node": "numa",
 };
 
 function typeText(type: ValueType): string {

@@ -171,7 +171,13 @@ export function semanticTokensOf(analysis: Analysis, symbols: SymbolIndex | unde
       for (const item of decl.items) {
         if (item.kind === "attribute") attributes("vm", [item]);
         else if (item.kind === "device") attributes(item.deviceKind, item.attributes);
-        else attributes(null, item.attributes);
+        else if (item.kind === "numa") {
+          for (const entry of item.items) {
+            if (entry.kind === "numa-node") attributes("numa-node", entry.attributes);
+            else if (entry.kind === "attribute") attributes(null, [entry]);
+            else attributes(null, entry.attributes);
+          }
+        } else attributes(null, item.attributes);
       }
     } else {
       for (const step of decl.steps) {
