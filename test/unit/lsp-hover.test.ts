@@ -225,3 +225,15 @@ vm v {‸
 }`);
   assert.deepEqual(texts, [null, null, null]);
 });
+
+test("hover on a VM name leads with the engine's verdict and its first reason, as the code lens and the webview say it", async () => {
+  const { texts } = await hovers(`
+vm ‸v {
+  memory = 4G
+  maxmem = 68G
+  page-size = 1G
+  virtio-mem m { size = 64G block-size = 2M }
+}`);
+  assert.match(texts[0]!, /^\*\*✗ refused by QEMU \(VT1\d\d\)\*\*: /);
+  includesAll(texts[0], ["**vm v** on default"]);
+});

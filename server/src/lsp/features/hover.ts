@@ -7,14 +7,14 @@ import type * as A from "../../../../grammar/src/index";
 import type { Analysis } from "../../engine/analyze";
 import { containerKey, startupCheck } from "../../engine/containers";
 import { bytes, count, duration, hex, KiB } from "../../engine/format";
-import type { FiguresAt } from "../../engine/report";
+import type { FiguresAt, Verdict } from "../../engine/report";
 import type { ScenarioResult, StepResult } from "../../engine/scenario";
 import { attributeSpec, type AttributeSpec, type Context, type ValueType } from "../../engine/schema";
 import { atLeast, formatVersion } from "../../engine/version";
 import { guestMemoryBlockSize, type VirtioMemFigures, type VmAnalysis } from "../../engine/vm-analysis";
 import type { Feature } from "../context";
 import { languageReference } from "../../files/rule-pages";
-import { bootContainerOf, containerAfter, mappings, containerReportOf, scenarioOf, size, vmAnalysisNamed, vmAnalysisOf } from "../figures";
+import { bootContainerOf, containerAfter, mappings, verdictOf, verdictText, containerReportOf, scenarioOf, size, vmAnalysisNamed, vmAnalysisOf } from "../figures";
 import { attributeContext, locate, type Located } from "../locate";
 
 export const hover: Feature = {
@@ -62,13 +62,13 @@ function describe(analysis: Analysis, at: Located, position: A.Position): Found 
 
   if (declaration?.kind === "vm" && (name?.role === "vm" || (!name && !at.attribute && !device && onHeader(declaration, position)))) {
     const vm = vmAnalysisOf(analysis, declaration);
-    return vm ? { markdown: vmHover(vm), range: declaration.name.range } : undefined;
+    return vm ? { markdown: vmHover(vm, verdictOf(analysis, vm.vm.name)), range: declaration.name.range } : undefined;
   }
 
   if (declaration?.kind === "scenario") {
     if (name?.role === "vm-ref") {
       const vm = vmAnalysisNamed(analysis, name.name.text);
-      return vm ? { markdown: vmHover(vm), range: name.range } : undefined;
+      return vm ? { markdown: vmHover(vm, verdictOf(analysis, vm.vm.name)), range: name.range } : undefined;
     }
     const scenario = scenarioOf(analysis, declaration);
     if (!scenario) return undefined;
@@ -207,9 +207,11 @@ function virtioMemHover(vm: VmAnalysis, f: VirtioMemFigures): string {
 
 // ---- VMs and scenarios -----------------------------------------------------------------
 
-function vmHover(a: VmAnalysis): string {
+function vmHover(a: VmAnalysis, verdict: Verdict | undefined): string {
   const { vm, layout } = a;
-  const head = `**vm ${vm.name}** on ${vm.host.name} · ${vm.machine} · ${bytes(vm.memory)}${vm.confidential === "none" ? "" : ` · ${vm.confidential}`}`;
+  const summary = `**vm ${vm.name}** on ${vm.host.name} · ${vm.machine} · ${bytes(vm.memory)}${vm.confidential === "none" ? "" : ` · ${vm.confidential}`}`;
+  // the engine's verdict first, as the webview's banner and the CLI report give it
+  const head = verdict ? `**${verdictText(verdict)}**${verdict.message ? `: ${verdict.message}` : ""}\n\n${summary}` : summary;
   const span = (r: { start: number; end: number }) => `[${hex(r.start)}, ${hex(r.end)})`;
   const items: string[] = [];
   if (vm.machine === "virt") {
