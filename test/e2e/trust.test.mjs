@@ -3,6 +3,7 @@
 //   - Enter right after a typed number ends the line: `max-ram-below-4g = 2` stays 2 (bytes),
 //     it does not become 2G from a list of sizes;
 //   - one quick fix clears the two diagnostics on a block size (VT104 and VT201), and says so;
+//     the code lens's verdict goes from "refused by QEMU (VT104)" to "starts";
 //   - after `resize `, the scenario VM's virtio-mem devices are offered, and no words of the
 //     file (word-based suggestions are off for vmtopo);
 // in the dark, light and high-contrast themes, with screenshots in test-artifacts/trust-*.png.
@@ -172,6 +173,7 @@ test("never change a value, fixes that fix, completion that knows the devices: i
       await vscode.waitForProblem((p) => p.code === "VT104" && p.line === BLOCK_SIZE_LINE, { description: `VT104 at line ${BLOCK_SIZE_LINE}` });
       await vscode.waitForProblem((p) => p.code === "VT201" && p.line === BLOCK_SIZE_LINE, { description: `VT201 at line ${BLOCK_SIZE_LINE}` });
       await goTo(BLOCK_SIZE_LINE, TWO_ON_ONE.split("\n")[BLOCK_SIZE_LINE - 1].indexOf("2M") + 1);
+      await waitUntil(async () => (await vscode.activeEditor().locator(".codelens-decoration").first().innerText()).includes("✗ refused by QEMU (VT104)"), { timeout: 15_000, message: () => "the verdict lens to read 'refused by QEMU (VT104)'" });
       const { row, titles } = await quickFixMenu(BOTH_TITLE);
       assert.equal(titles[0], BOTH_TITLE, `first in the menu: ${JSON.stringify(titles)}`);
       assert.ok(!titles.some((title) => /to (4|8|16|32|64|128|256|512)M/.test(title)), `no block size that leaves VT104: ${JSON.stringify(titles)}`);
@@ -180,6 +182,10 @@ test("never change a value, fixes that fix, completion that knows the devices: i
       await vscode.waitForNoProblem((p) => p.code === "VT104" || p.code === "VT201", { description: "VT104 and VT201" });
       assert.equal((await vscode.lineText(BLOCK_SIZE_LINE)).trim(), "block-size = 1G");
       await vscode.waitForSquiggle(BLOCK_SIZE_LINE, { present: false });
+      // the code lens carries the engine's verdict: refused before, starts after
+      const lens = vscode.activeEditor().locator(".codelens-decoration").first();
+      let shown = "";
+      await waitUntil(async () => (shown = await lens.innerText()).includes("✓ starts"), { timeout: 15_000, message: () => `the verdict lens to read '✓ starts' (it reads '${shown}')` });
       await vscode.screenshot("fix-two-applied-dark");
     });
 
