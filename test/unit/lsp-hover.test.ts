@@ -49,8 +49,8 @@ describe("hover on a vfio device: its container", () => {
     for (const text of texts) {
       includesAll(text, [
         "**vfio nic0** · container c0 (type1)",
-        "- at boot: **3 mappings** · 512 KiB pinned · 16 KiB of IOMMU page tables",
-        "- worst case: **4,194,243 mappings** · 16 GiB pinned",
+        "- at boot: **3 DMA mappings** · 512 KiB pinned · 16 KiB of IOMMU page tables",
+        "- worst case: **4,194,243 DMA mappings** · 16 GiB pinned",
         "Limit 65,535 (`dma-entry-limit`): boot fits · peak fits · worst case **over** by 4,128,708.",
         "4,194,240 possible mappings + 32,764 memslots − 3 sections = **4,227,001** > 65,535: **fails** (VT201, an error: realize fails)",
       ]);
@@ -71,7 +71,7 @@ describe("hover on a vfio device: its container", () => {
         ),
       )
     ).texts;
-    includesAll(text, ["- peak: bounce, step 1: **65,539 mappings** · 256.5 MiB pinned", "peak **over** by 4", "(VT201, a warning before QEMU 10.2)"]);
+    includesAll(text, ["- peak: bounce, step 1: **65,539 DMA mappings** · 256.5 MiB pinned", "peak **over** by 4", "(VT201, a warning before QEMU 10.2)"]);
   });
 
   test("iommufd: no entry limit and no start-up check", async () => {
@@ -89,9 +89,9 @@ scenario s for v {
   hotplug vfio ‸nic1 { backend = iommufd }
   unplug ‸nic0
 }`);
-    includesAll(texts[0], ["**vfio nic1** · container c1 (iommufd)", "- peak: s, step 1: **6 mappings**"]);
+    includesAll(texts[0], ["**vfio nic1** · container c1 (iommufd)", "- peak: s, step 1: **6 DMA mappings**"]);
     assert.ok(!texts[0]!.includes("at boot"), texts[0]!);
-    includesAll(texts[1], ["**vfio nic0** · container c0 (type1)", "- at boot: **6 mappings**"]);
+    includesAll(texts[1], ["**vfio nic0** · container c0 (type1)", "- at boot: **6 DMA mappings**"]);
   });
 });
 

@@ -14,7 +14,7 @@ import { atLeast, formatVersion } from "../../engine/version";
 import { guestMemoryBlockSize, type VirtioMemFigures, type VmAnalysis } from "../../engine/vm-analysis";
 import type { Feature } from "../context";
 import { languageReference } from "../../files/rule-pages";
-import { bootContainerOf, containerAfter, mappings, verdictOf, verdictText, containerReportOf, scenarioOf, size, vmAnalysisNamed, vmAnalysisOf } from "../figures";
+import { bootContainerOf, containerAfter, verdictOf, verdictText, containerReportOf, scenarioOf, size, vmAnalysisNamed, vmAnalysisOf } from "../figures";
 import { attributeContext, locate, type Located } from "../locate";
 
 export const hover: Feature = {
@@ -144,7 +144,7 @@ function containerHover(analysis: Analysis, vm: VmAnalysis, device: string, id: 
   if (report.worstCase) rows.push(["worst case", "worst case", report.worstCase]);
   // A list, not a table: VS Code's hover draws table cells without padding, so right-aligned
   // columns ran together ("6 ≈ 64 GiB"); every figure here carries its own label.
-  lines.push(rows.map(([label, , f]) => `- ${label}: **${mappings(f.mappings)}** · ${bytes(f.pinnedBytes)} pinned · ${bytes(f.pageTableBytes)} of IOMMU page tables`).join("\n"));
+  lines.push(rows.map(([label, , f]) => `- ${label}: **${count(f.mappings)} DMA mapping${f.mappings === 1 ? "" : "s"}** · ${bytes(f.pinnedBytes)} pinned · ${bytes(f.pageTableBytes)} of IOMMU page tables`).join("\n"));
 
   if (report.limit === null) {
     lines.push("No entry limit (iommufd).");
