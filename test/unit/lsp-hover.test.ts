@@ -50,8 +50,8 @@ describe("hover on a vfio device: its container", () => {
       includesAll(text, [
         "**vfio nic0** · container c0 (type1)",
         // RAM and the TDVF are guest_memfd, private at boot: no mapping, nothing pinned.
-        "- at boot: **0 mappings** · 0 B pinned · 4 KiB of IOMMU page tables",
-        "- worst case: **4,195,264 mappings** · 16 GiB pinned",
+        "- at boot: **0 DMA mappings** · 0 B pinned · 4 KiB of IOMMU page tables",
+        "- worst case: **4,195,264 DMA mappings** · 16 GiB pinned",
         "Limit 65,535 (`dma-entry-limit`): boot fits · peak fits · worst case **over** by 4,129,729.",
         "4,195,264 possible mappings + 32,764 memslots − 4 sections = **4,228,024** > 65,535: **fails** (VT201, an error: realize fails)",
       ]);
@@ -73,7 +73,7 @@ describe("hover on a vfio device: its container", () => {
       )
     ).texts;
     // 65,535 shared pages: the most the limit allows (one more and the conversion fails, rolled back).
-    includesAll(text, ["- peak: bounce, step 1: **65,535 mappings**", "peak fits", "(VT201, a warning before QEMU 10.2)"]);
+    includesAll(text, ["- peak: bounce, step 1: **65,535 DMA mappings**", "peak fits", "(VT201, a warning before QEMU 10.2)"]);
   });
 
   test("iommufd: no entry limit and no start-up check", async () => {
@@ -91,9 +91,9 @@ scenario s for v {
   hotplug vfio ‸nic1 { backend = iommufd }
   unplug ‸nic0
 }`);
-    includesAll(texts[0], ["**vfio nic1** · container c1 (iommufd)", "- peak: s, step 1: **6 mappings**"]);
+    includesAll(texts[0], ["**vfio nic1** · container c1 (iommufd)", "- peak: s, step 1: **6 DMA mappings**"]);
     assert.ok(!texts[0]!.includes("at boot"), texts[0]!);
-    includesAll(texts[1], ["**vfio nic0** · container c0 (type1)", "- at boot: **6 mappings**"]);
+    includesAll(texts[1], ["**vfio nic0** · container c0 (type1)", "- at boot: **6 DMA mappings**"]);
   });
 });
 
@@ -226,4 +226,16 @@ vm v {‸
   colour‸ = blue
 }`);
   assert.deepEqual(texts, [null, null, null]);
+});
+
+test("hover on a VM name leads with the engine's verdict and its first reason, as the code lens and the webview say it", async () => {
+  const { texts } = await hovers(`
+vm ‸v {
+  memory = 4G
+  maxmem = 68G
+  page-size = 1G
+  virtio-mem m { size = 64G block-size = 2M }
+}`);
+  assert.match(texts[0]!, /^\*\*✗ refused by QEMU \(VT1\d\d\)\*\*: /);
+  includesAll(texts[0], ["**vm v** on default"]);
 });
