@@ -9,7 +9,7 @@ import type { Bytes } from "./attributes";
 import { GiB, KiB, MiB } from "./format";
 import { IntervalSet } from "./intervals";
 import type { Layout, Section } from "./layout";
-import { HOST_PAGE_SIZE, type HostModel, type VfioBackend, type VfioDeviceModel, type VmModel } from "./model";
+import { HOST_PAGE_SIZE, type HostModel, type VfioBackend, type VfioDeviceModel, type VirtioMemModel, type VmModel } from "./model";
 import { atLeast } from "./version";
 
 /** guest_memfd's RamBlockAttributes granule: the host page (QEMU system/ram-block-attributes.c). */
@@ -82,16 +82,38 @@ export function confidentialRdm(vm: VmModel, host: HostModel): boolean {
 }
 
 /** RAM and ROM sections mapped whole: one DMA mapping each. */
-export function plainSections(vm: VmModel, layout: Layout): Section[] {
-  return layout.sections.filter((s) => s.kind === "rom" || s.kind === "dimm" || (s.kind === "ram" && !isConfidential(vm)));
+// A layout never changes once computed, and every scenario step asks for these: they are
+// worked out once per layout, not once per step.
+const ramAndRom = new WeakMap<Layout, { ram: Section[]; romAndDimm: Section[]; all: Section[] }>();
+const virtioMemPlacements = new WeakMap<Layout, PlacedVirtioMem[]>();
+type PlacedVirtioMem = { device: VirtioMemModel; start: Bytes; end: Bytes };
+
+function sectionsOf(layout: Layout) {
+  let cached = ramAndRom.get(layout);
+  if (!cached) {
+    const romAndDimm = layout.sections.filter((s) => s.kind === "rom" || s.kind === "dimm");
+    const all = layout.sections.filter((s) => s.kind === "rom" || s.kind === "dimm" || s.kind === "ram");
+    ramAndRom.set(layout, (cached = { ram: layout.sections.filter((s) => s.kind === "ram"), romAndDimm, all }));
+  }
+  return cached;
 }
 
-export function confidentialSections(vm: VmModel, layout: Layout): Section[] {
-  return isConfidential(vm) ? layout.sections.filter((s) => s.kind === "ram") : [];
+/** RAM and ROM sections mapped whole: one DMA mapping each. */
+export function plainSections(vm: VmModel, layout: Layout): readonly Section[] {
+  return isConfidential(vm) ? sectionsOf(layout).romAndDimm : sectionsOf(layout).all;
 }
 
-function placedVirtioMem(layout: Layout) {
-  return layout.placements.flatMap((p) => (p.device.kind === "virtio-mem" ? [{ device: p.device, start: p.start, end: p.end }] : []));
+export function confidentialSections(vm: VmModel, layout: Layout): readonly Section[] {
+  return isConfidential(vm) ? sectionsOf(layout).ram : [];
+}
+
+function placedVirtioMem(layout: Layout): readonly PlacedVirtioMem[] {
+  let cached = virtioMemPlacements.get(layout);
+  if (!cached) {
+    cached = layout.placements.flatMap((p) => (p.device.kind === "virtio-mem" ? [{ device: p.device, start: p.start, end: p.end }] : []));
+    virtioMemPlacements.set(layout, cached);
+  }
+  return cached;
 }
 
 /** KVM_CAP_NR_MEMSLOTS as QEMU reads it: SHRT_MAX minus KVM's internal slots; 512 under TCG. */

@@ -16,7 +16,7 @@ import {
 import { bytes, count, duration, exactBytes, hex } from "./format";
 import { IntervalTimeline } from "./interval-timeline";
 import { IntervalSet } from "./intervals";
-import { bitsFor } from "./layout";
+import { bitsFor, type Layout } from "./layout";
 import { resolveVfioDevice, type HostModel, type VfioDeviceModel, type VmModel } from "./model";
 import { unresolved } from "./program";
 import { Sink, type EngineDiagnostic } from "./sink";
@@ -131,6 +131,14 @@ export function simulateScenario(scenario: A.Scenario, analysis: VmAnalysis, hos
   return { scenario, vm: vm.name, steps };
 }
 
+/** Boot RAM as an interval set, once per layout (every convert step checks against it). */
+const bootRamSets = new WeakMap<Layout, IntervalSet>();
+function bootRamOf(layout: Layout): IntervalSet {
+  let set = bootRamSets.get(layout);
+  if (!set) bootRamSets.set(layout, (set = IntervalSet.of(layout.bootRam.map((s) => [s.start, s.end] as const))));
+  return set;
+}
+
 function samePlugged(record: Record<string, number>, plugged: Map<string, number>): boolean {
   if (Object.keys(record).length !== plugged.size) return false;
   for (const [name, blocks] of plugged) if (record[name] !== blocks) return false;
@@ -203,7 +211,7 @@ function applyStep(step: A.Step, state: SimState, analysis: VmAnalysis, hosts: H
         });
         return;
       }
-      const bootRam = IntervalSet.of(analysis.layout.bootRam.map((s) => [s.start, s.end] as const));
+      const bootRam = bootRamOf(analysis.layout);
       if (!bootRam.covers([start, end])) {
         const ram = analysis.layout.bootRam.map((s) => `[${hex(s.start)}, ${hex(s.end)})`).join(" and ");
         sink.error("VT402", step.target.range, `[${hex(start)}, ${hex(end)}) is not all boot RAM of vm '${vm.name}', which is ${ram}`);
