@@ -3,11 +3,14 @@
 // - the same 10,000-step convert scenario on a 1 GiB and a 1 TiB confidential guest: the
 //   engine's cost follows ranges and steps, never memory size, so the ratio stays near 1;
 // - the language server over stdio (the bundle in dist/, run `npm run build` first): from a
-//   change of a 500-line file to its diagnostics, hover and completion latencies;
+//   change of a 500-line file to its diagnostics, hover and completion latencies; and at
+//   scale (scripts/bench-incremental.ts): one-character edits in a 50,000-line file and a fleet;
 // - only when the end-to-end setup is installed (.cache/e2e, by `npm run test:e2e`): the
 //   packaged extension (`npm run package` first) in a real VS Code, in fresh sessions: the
 //   extension host's own activation time (Developer: Show Running Extensions) and the time
-//   from opening a .vmtopo file to its first diagnostic in the Problems panel.
+//   from opening a .vmtopo file to its first diagnostic in the Problems panel;
+// - the webview at scale in headless Chromium (scripts/bench-webview.ts): 1,000 and 10,000
+//   regions, fleets of 100 and 1,000 VMs.
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,6 +19,8 @@ import { format, parse } from "../grammar/src/index";
 import { analyzeText } from "../server/src/engine/analyze";
 import { TestLspClient } from "../test/support/lsp-client";
 import { churnScenario as convertScenario, generatedFile } from "./bench/inputs";
+import { rows as incrementalLanguageServerRows } from "./bench-incremental";
+import { webviewScale } from "./bench-webview";
 
 function median(samples: number[]): number {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -55,7 +60,9 @@ rows.push(["10,000 converts, 1 GiB guest", `${smallMs.toFixed(1)} ms median`, ""
 rows.push(["10,000 converts, 1 TiB guest", `${largeMs.toFixed(1)} ms median`, ""]);
 rows.push(["1 TiB / 1 GiB time ratio", (largeMs / smallMs).toFixed(2), "budget 1.5"]);
 rows.push(...(await languageServerLatencies()));
+rows.push(...(await incrementalLanguageServerRows())); // scripts/bench-incremental.ts: 50,000 lines and a fleet
 rows.push(...(await vscodeActivation()));
+rows.push(...(await webviewScale()));
 
 async function languageServerLatencies(): Promise<[string, string, string][]> {
   const client = await TestLspClient.start();

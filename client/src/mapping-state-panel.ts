@@ -8,6 +8,7 @@ import * as vscode from "vscode";
 import type { BaseLanguageClient } from "vscode-languageclient";
 import { mappingStateChanges } from "./mapping-state-events";
 import { MAPPING_STATE_REQUEST, SHOW_MAPPING_STATE, type MappingStateParams, type MappingStateResult } from "./protocol";
+import { COPY_REPORT_MARKDOWN, handleViewExportMessage } from "./view-exports";
 import { filesOfReport, parseViewMessage, rangeInside, type Range } from "./view-messages";
 
 export const MAPPING_STATE_VIEW = "vmtopo.mappingState";
@@ -137,10 +138,31 @@ class MappingStatePanel implements vscode.Disposable {
       // The webview (re)loaded: when created, restored, or shown again after being hidden.
       this.ready = true;
       this.flushSelection();
+      this.flushMarkdown();
       void this.refresh();
     } else if (message.type === "reveal") {
       void this.reveal(message.file, message.range);
+    } else {
+      // Exports and "Copy as Markdown" (view-exports.ts checks the message itself).
+      handleViewExportMessage(message, this.uri);
     }
+  }
+
+  // ---- Copy report as Markdown (the view builds it; view-exports.ts copies it) ----------
+
+  /** The command: show the view for the active document, then ask it for its Markdown. */
+  async copyMarkdown(): Promise<void> {
+    await this.show();
+    if (this.ready) await this.post({ type: "request-markdown" });
+    else this.markdownPending = true;
+  }
+
+  private markdownPending = false;
+
+  private flushMarkdown(): void {
+    if (!this.ready || !this.markdownPending) return;
+    this.markdownPending = false;
+    void this.post({ type: "request-markdown" });
   }
 
   private flushSelection(): void {
@@ -248,6 +270,7 @@ export function registerMappingStatePanel(context: vscode.ExtensionContext, clie
   context.subscriptions.push(
     panel,
     vscode.commands.registerCommand(SHOW_MAPPING_STATE, (target?: vscode.Uri | string, vm?: string) => panel.show(target, vm)),
+    vscode.commands.registerCommand(COPY_REPORT_MARKDOWN, () => panel.copyMarkdown()),
     vscode.window.registerWebviewPanelSerializer(MAPPING_STATE_VIEW, { deserializeWebviewPanel: (webviewPanel, state) => panel.revive(webviewPanel, state) }),
   );
 }

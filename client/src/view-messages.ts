@@ -23,6 +23,9 @@ function position(v: unknown): Position | undefined {
 export function parseViewMessage(raw: unknown): ViewMessage | { refused: string } {
   if (!isObject(raw)) return { refused: "not an object" };
   if (raw.type === "ready") return { type: "ready" };
+  // Exports and "Copy as Markdown" carry data the user then saves or pastes: view-exports.ts
+  // checks each field of those (format, size, text) before anything is written.
+  if (raw.type === "export" || raw.type === "copy-markdown") return raw as ViewMessage;
   if (raw.type !== "reveal") return { refused: `unknown type ${JSON.stringify(String(raw.type)).slice(0, 60)}` };
   const file = raw.file;
   if (file !== null && (typeof file !== "string" || file.length === 0 || file.length > MAX_PATH_LENGTH)) return { refused: "reveal: file must be null or a path" };

@@ -26,7 +26,13 @@ const RULES: { layer: string; forbidden: RegExp; why: string }[] = [
   { layer: "server/src/cli", forbidden: /^vscode|\/lsp\//, why: "the CLI uses the engine, not the language server" },
   { layer: "server/src/lsp", forbidden: /^vscode$|client\//, why: "the server speaks LSP, never the vscode API" },
   { layer: "client/src", forbidden: /grammar\/|server\/|webview\//, why: "the client reaches the engine only over LSP" },
-  { layer: "webview/src", forbidden: /^vscode|grammar\/|server\/|client\//, why: "the webview receives JSON by postMessage only (it may import the report's types)" },
+  {
+    layer: "webview/src",
+    // One exception: the pure, import-free formatter of bytes and counts, so that the view
+    // and the CLI print figures alike (issue 11).
+    forbidden: /^vscode|grammar\/|server\/(?!src\/engine\/format-units$)|client\//,
+    why: "the webview receives JSON by postMessage only (it may import the report's types, and format-units at run time)",
+  },
 ];
 
 for (const rule of RULES) {
@@ -50,4 +56,9 @@ test("the import scanner sees imports (so the rules above can fail)", () => {
 test("type-only imports are not counted as dependencies, runtime imports are", () => {
   const webview = importsOf(join(repoRoot, "webview/src/report-types.ts"));
   assert.deepEqual(webview.filter((spec) => spec.includes("server/")), []);
+});
+
+test("format-units, the one engine module the webview bundles, imports nothing", () => {
+  assert.deepEqual(importsOf(join(repoRoot, "server/src/engine/format-units.ts")), []);
+  assert.ok(!/^\s*import\s/m.test(readFileSync(join(repoRoot, "server/src/engine/format-units.ts"), "utf8")), "no import statements at all, type-only included");
 });

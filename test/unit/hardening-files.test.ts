@@ -13,7 +13,7 @@ import { printable } from "../../server/src/cli/printable";
 import { writeFileAtomically, WriteFailed } from "../../server/src/cli/files";
 import { analyzeText } from "../../server/src/engine/analyze";
 import { maxSourceBytes, readSourceFile, readSourceFileSync, type SourceRead } from "../../server/src/files/read-source";
-import { DiskFiles } from "../../server/src/lsp/disk-files";
+import { DiskFiles, REVALIDATE_MS } from "../../server/src/lsp/disk-files";
 import { guard, setGuardLog } from "../../server/src/lsp/guard";
 
 const dir = mkdtempSync(join(tmpdir(), "vmtopo-harden-files-"));
@@ -128,6 +128,27 @@ describe("the server's file cache reads asynchronously", () => {
     files.forget("/a.vmtopo");
     assert.equal(files.get("/a.vmtopo"), undefined);
     assert.equal(reads, 2);
+  });
+
+  test("a file used after REVALIDATE_MS is read again in the background; listeners hear only of a change", async () => {
+    let clock = 0;
+    let content = "a";
+    const files = new DiskFiles(async () => ({ text: content }), () => clock);
+    const loaded: string[] = [];
+    files.onLoaded((path) => loaded.push(path));
+    files.get("/c.vmtopo");
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(files.get("/c.vmtopo"), { text: "a" });
+    clock += REVALIDATE_MS + 1;
+    assert.deepEqual(files.get("/c.vmtopo"), { text: "a" }, "the old content serves meanwhile");
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(loaded, ["/c.vmtopo"], "unchanged: no second announcement");
+    content = "b";
+    clock += REVALIDATE_MS + 1;
+    files.get("/c.vmtopo");
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(loaded, ["/c.vmtopo", "/c.vmtopo"]);
+    assert.deepEqual(files.get("/c.vmtopo"), { text: "b" });
   });
 
   test("a failing reader or listener is contained", async () => {

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { after, describe, test } from "node:test";
+import { CHECKED_REQUESTS } from "../../server/src/lsp/transport/params";
 import { RawServer } from "../support/raw-lsp";
 
 const servers: RawServer[] = [];
@@ -103,6 +104,34 @@ describe("lifecycle", () => {
 });
 
 describe("params", () => {
+  // Each capability the server advertises, and the requests a client may then send.
+  const METHODS: Record<string, string[]> = {
+    completionProvider: ["textDocument/completion"],
+    semanticTokensProvider: ["textDocument/semanticTokens/full", "textDocument/semanticTokens/full/delta", "textDocument/semanticTokens/range"],
+    codeActionProvider: ["textDocument/codeAction"],
+    hoverProvider: ["textDocument/hover"],
+    inlayHintProvider: ["textDocument/inlayHint"],
+    codeLensProvider: ["textDocument/codeLens"],
+    definitionProvider: ["textDocument/definition"],
+    referencesProvider: ["textDocument/references"],
+    renameProvider: ["textDocument/rename", "textDocument/prepareRename"],
+    documentSymbolProvider: ["textDocument/documentSymbol"],
+    workspaceSymbolProvider: ["workspace/symbol"],
+    foldingRangeProvider: ["textDocument/foldingRange"],
+    selectionRangeProvider: ["textDocument/selectionRange"],
+    documentLinkProvider: ["textDocument/documentLink"],
+    documentFormattingProvider: ["textDocument/formatting"],
+    documentRangeFormattingProvider: ["textDocument/rangeFormatting"],
+  };
+
+  test("every request of every advertised capability has its params checked (and is fuzzed)", async () => {
+    const { capabilities } = track(await RawServer.initialized());
+    const providers = Object.keys(capabilities).filter((key) => key !== "textDocumentSync");
+    assert.deepEqual(providers.filter((key) => !(key in METHODS)), [], "a new capability: add its requests here and to transport/params.ts");
+    const unchecked = providers.flatMap((key) => METHODS[key]).filter((method) => !CHECKED_REQUESTS.includes(method));
+    assert.deepEqual(unchecked, []);
+  });
+
   test("wrong-typed params → -32602 naming the field, for requests; notifications are dropped", async () => {
     const { server } = track(await RawServer.initialized());
     const cases: [string, unknown, RegExp][] = [

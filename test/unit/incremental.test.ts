@@ -1,6 +1,7 @@
 // The language server's incremental analysis (engine/analysis-cache.ts) gives exactly what a
 // full analysis of the same text gives, after every one of thousands of random edits: the
-// syntax tree, tokens and comments, the diagnostics, the symbols and the report. Each
+// syntax tree, tokens and comments, the diagnostics, the symbols, the report, and completion
+// at random places. Each
 // sequence starts from a valid file (the examples, with their imports, and a generated fleet)
 // and goes on typing, deleting, pasting and breaking it, as a user does, so that the cache
 // sees declarations appear, vanish, merge, split and move. The seed is printed; VMTOPO_SEED
@@ -14,6 +15,7 @@ import { analyzeText, type Analysis } from "../../server/src/engine/analyze";
 import type { SourceReader } from "../../server/src/engine/program";
 import { buildReport } from "../../server/src/engine/report";
 import { buildSymbolIndex } from "../../server/src/engine/symbols";
+import { completeAt } from "../../server/src/lsp/features/completion";
 import { exampleFiles } from "../support/corpus";
 import { mutate, Random, randomTokens, relayout, revalue, rng } from "../support/random";
 
@@ -67,6 +69,21 @@ function tokenView(tokens: ParseResult["tokens"]) {
   return tokens.map((t) => [t.image, t.tokenType.name, t.startOffset, t.endOffset, t.startLine, t.startColumn, t.endLine, t.endColumn].join(","));
 }
 
+/**
+ * Completion reads only the tokens of the declaration around the cursor in an incremental
+ * parse (engine/incremental-parse.ts, tokensAround), all of them in a full one: same items.
+ */
+function assertSameCompletions(random: Random, incremental: Analysis, full: Analysis, context: string): void {
+  const text = full.parse.lines.text;
+  for (let k = 0; k < 3; k++) {
+    const position = full.parse.lines.position(random.int(text.length + 1));
+    const params = { textDocument: { uri: "file:///ws/x.vmtopo" }, position };
+    const options = { snippets: true, markdown: true, preIndent: true, asIs: true };
+    const items = (analysis: Analysis) => completeAt(analysis, () => buildSymbolIndex(analysis.program), params, options);
+    assert.deepEqual(items(incremental), items(full), `completion at ${position.line + 1}:${position.character + 1}, ${context}`);
+  }
+}
+
 function assertSame(incremental: Analysis, full: Analysis, context: string): void {
   assert.deepEqual(incremental.parse.ast, full.parse.ast, `syntax tree, ${context}`);
   assert.deepEqual(incremental.parse.diagnostics, full.parse.diagnostics, `syntax diagnostics, ${context}`);
@@ -93,7 +110,10 @@ test(`${SEQUENCES} × ${EDITS_PER_SEQUENCE} random edits (seed ${SEED}): increme
       if (random.chance(0.03)) text = original;
       edits++;
       const context = `sequence ${s} (${path}), edit ${e}; replay with VMTOPO_SEED=${SEED}\n--- before:\n${before}\n--- after:\n${text}`;
-      assertSame(analyzer.analyze(text, path, disk), analyzeText(text, path, disk), context);
+      const incremental = analyzer.analyze(text, path, disk);
+      const full = analyzeText(text, path, disk);
+      assertSameCompletions(random, incremental, full, context);
+      assertSame(incremental, full, context);
     }
   }
   assert.equal(edits, SEQUENCES * EDITS_PER_SEQUENCE);

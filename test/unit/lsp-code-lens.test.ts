@@ -60,3 +60,14 @@ test("a client that announces no client commands gets only the figures, no dead 
     await plain.stop();
   }
 });
+
+test("while the vm's text is broken, the lens keeps its last valid figures and says so", async () => {
+  const uri = "file:///ws/lenses-typing.vmtopo";
+  const clean = "vm v {\n  memory = 4G\n  vfio nic0 {}\n}\n";
+  await client.openAndWait(uri, clean);
+  const [before] = await client.request<CodeLens[]>("textDocument/codeLens", { textDocument: { uri } });
+  assert.equal(before.command?.title, "6 DMA mappings (worst case 6)");
+  await client.change(uri, "vm v {\n  memory = 4G\n  vfio nic0 {}\n  virtio-mem m { size =\n}\n");
+  const [typing] = await client.request<CodeLens[]>("textDocument/codeLens", { textDocument: { uri } });
+  assert.equal(typing.command?.title, "6 DMA mappings (worst case 6), as last valid: fix the syntax error to update");
+});

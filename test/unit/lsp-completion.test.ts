@@ -105,8 +105,26 @@ describe("at the start of an item: the attributes not given yet, and the blocks"
     {
       where: "in a vm",
       fixture: `${HOST}vm td0 on spr {\n  memory = 16G\n  ‸\n}\n`,
-      offers: ["machine", "accel", "maxmem", "confidential", "viommu", "balloon", "virtio-mem", "vfio", "dimm"],
+      offers: ["machine", "accel", "maxmem", "confidential", "viommu", "balloon", "virtio-mem", "vfio", "dimm", "numa"],
       omits: ["memory", "arch", "block-size", "iommu", "hugepages"],
+    },
+    {
+      where: "in a vm that has its numa block already",
+      fixture: `${HOST}vm td0 on spr {\n  memory = 16G\n  numa { node 0 { memory = 16G } }\n  ‸\n}\n`,
+      offers: ["dimm", "virtio-mem"],
+      omits: ["numa", "memory"],
+    },
+    {
+      where: "in a numa block: nodes",
+      fixture: `vm td0 {\n  memory = 16G\n  numa {\n    node 0 { memory = 8G }\n    ‸\n  }\n}\n`,
+      offers: ["node"],
+      omits: ["memory", "machine", "numa"],
+    },
+    {
+      where: "in a NUMA node",
+      fixture: `vm td0 {\n  memory = 16G\n  numa {\n    node 0 { ‸ }\n  }\n}\n`,
+      offers: ["memory"],
+      omits: ["machine", "size", "node"],
     },
     {
       where: "in a virtio-mem device",
@@ -123,7 +141,7 @@ describe("at the start of an item: the attributes not given yet, and the blocks"
     {
       where: "in a dimm",
       fixture: `vm td0 {\n  memory = 16G\n  dimm d0 { ‸ }\n}\n`,
-      offers: ["size"],
+      offers: ["size", "memaddr", "backend", "page-size", "node"],
       omits: ["block-size", "machine"],
     },
     {
@@ -190,15 +208,24 @@ describe("right after a number: units only where they cannot change it", () => {
     assert.ok(items.every((i) => !i.preselect), "a unit is never preselected");
   });
 
-  test("sizes offered after `=` are never preselected, and the list is asked again as digits are typed", async () => {
+  test("sizes come when asked for, never preselected, and the list is asked again as digits are typed", async () => {
     const m = marked(`vm td0 {\n  virtio-mem m {\n    requested = ‸\n  }\n}\n`);
     const uri = `file:///ws/completion-${++documents}/main.vmtopo`;
     await client.openAndWait(uri, m.text);
-    const list = await client.request<CompletionList>("textDocument/completion", { textDocument: { uri }, position: m.cursors[0], context: { triggerKind: 2, triggerCharacter: " " } });
-    assert.equal(list.isIncomplete, true, "incomplete: typing `2` makes the client ask again rather than keep `2G`");
-    assert.ok(list.items.some((i) => i.label === "0"));
-    assert.ok(list.items.every((i) => !i.preselect), JSON.stringify(list.items.filter((i) => i.preselect)));
+    const asked = await client.request<CompletionList>("textDocument/completion", { textDocument: { uri }, position: m.cursors[0], context: { triggerKind: 1 } });
+    assert.equal(asked.isIncomplete, true, "incomplete: typing `2` makes the client ask again rather than keep `2G`");
+    assert.ok(asked.items.some((i) => i.label === "0") && asked.items.some((i) => i.label === "16G"));
+    assert.ok(asked.items.every((i) => !i.preselect), JSON.stringify(asked.items.filter((i) => i.preselect)));
+    // the list that pops up after a typed space holds no number Enter could take
+    const popped = await client.request<CompletionList>("textDocument/completion", { textDocument: { uri }, position: m.cursors[0], context: { triggerKind: 2, triggerCharacter: " " } });
+    assert.deepEqual(popped.items.map((i) => i.label), []);
   });
+
+  test("enum values still pop up after a typed space", async () => {
+    const labels = (await complete(`vm td0 {\n  machine = ‸\n}\n`, { trigger: " " })).map((i) => i.label);
+    assert.deepEqual(labels, ["q35", "pc", "virt"]);
+  });
+
 });
 
 describe("references, across imported files", () => {
@@ -249,7 +276,6 @@ describe("references, across imported files", () => {
       fixture: `${vm}scenario s for td0 {\n  convert ‸\n}\n`,
       offers: ["0 .. 256M", "0 .. 2G", "4G .. 18G"],
       omits: ["vmem0", "nic0"],
-      options: { trigger: " " },
     },
     {
       where: "after `resize` and a typed space: the virtio-mem devices, nothing else",
@@ -355,10 +381,12 @@ describe("what an item inserts", () => {
 
   test("blocks and devices are snippets", async () => {
     const host = await items(`host h {\n  ‸\n}\n`);
-    assert.equal(edit(host.find((i) => i.label === "iommu")), "iommu {\n\t$0\n}");
+    // Multi-line items carry the file's indentation (a client that says nothing of
+    // insertTextMode inserts them as they are).
+    assert.equal(edit(host.find((i) => i.label === "iommu")), "iommu {\n    $0\n  }");
     const vm = await items(`vm td0 {\n  virtio-mem vmem0 { size = 1G }\n  ‸\n}\n`);
     // A fresh name: vmem0 is taken.
-    assert.equal(edit(vm.find((i) => i.label === "virtio-mem")), "virtio-mem ${1:vmem1} {\n\tsize = ${2:16G}\n\t$0\n}");
+    assert.equal(edit(vm.find((i) => i.label === "virtio-mem")), "virtio-mem ${1:vmem1} {\n    size = ${2:16G}\n    $0\n  }");
     const iommu = await items(`host h {\n  iommu { ‸ }\n}\n`);
     assert.match(edit(iommu.find((i) => i.label === "reserved"))!, /^reserved \$\{1:name\} = /);
   });
@@ -369,7 +397,7 @@ describe("what an item inserts", () => {
     assert.deepEqual(snippets, {
       resize: "resize ${1:device} to ${2:size}",
       convert: "convert ${1:0} .. ${2:256M} to ${3|shared,private|}",
-      hotplug: "hotplug vfio ${1:name} {\n\t$0\n}",
+      hotplug: "hotplug vfio ${1:name} {\n    $0\n  }",
       unplug: "unplug ${1:device}",
       migrate: "migrate to ${1:host} ${2|precopy,postcopy|}",
       "viommu-map": "viommu-map ${1:device} ${2:count} x ${3:4K}",
@@ -390,6 +418,29 @@ describe("what an item inserts", () => {
     assert.equal(edit(all.find((i) => i.label === "dynamic-memslots")), "dynamic-memslots = off");
   });
 
+  test("multi-line items follow the file's indentation and the client's insertTextMode", async () => {
+    // A client without snippets, in a file indented with tabs: tabs, and `}` under the line.
+    const tabs = await items(`vm td0 {\n\tvfio nic0 {}\n\t‸\n}\n`, { on: minimal });
+    assert.equal(edit(tabs.find((i) => i.label === "virtio-mem")), "virtio-mem vmem0 {\n\t\tsize = 16G\n\t\t\n\t}");
+    // VS Code: snippets, may be told `asIs`; the item is indented and says so.
+    const vscodeLike = await TestLspClient.start({
+      textDocument: { completion: { insertTextMode: 2, completionItem: { snippetSupport: true, insertTextModeSupport: { valueSet: [1, 2] } } } },
+    });
+    // A client that adjusts indentation itself and cannot be told otherwise gets the item raw.
+    const adjusting = await TestLspClient.start({ textDocument: { completion: { insertTextMode: 2, completionItem: { snippetSupport: true } } } });
+    try {
+      const source = `host h {\n    qemu = "9.0"\n    ‸\n}\n`;
+      const told = (await items(source, { on: vscodeLike })).find((i) => i.label === "iommu");
+      assert.equal(edit(told), "iommu {\n        $0\n    }");
+      assert.equal(told?.insertTextMode, 1);
+      const raw = (await items(source, { on: adjusting })).find((i) => i.label === "iommu");
+      assert.equal(edit(raw), "iommu {\n\t$0\n}");
+      assert.equal(raw?.insertTextMode, undefined);
+    } finally {
+      await Promise.all([vscodeLike.stop(), adjusting.stop()]);
+    }
+  });
+
   test("a value right after `=` gets a space before it", async () => {
     const all = await items(`vm td0 {\n  vfio nic0 { backend =‸ }\n}\n`, { trigger: "=" });
     assert.equal(edit(all.find((i) => i.label === "type1")), " type1");
@@ -398,7 +449,8 @@ describe("what an item inserts", () => {
   test("typing a space pops up only where a choice is due", async () => {
     assert.deepEqual(await items(`vm td0 {\n  memory = 16G ‸\n}\n`, { trigger: " " }), [], "after a value");
     assert.deepEqual(await items(`vm td0 {\n  memory = 16G\n  ‸\n}\n`, { trigger: " " }), [], "indenting a new line");
-    assert.ok((await items(`vm td0 {\n  memory = ‸\n}\n`, { trigger: " " })).some((i) => i.label === "16G"), "after `=`");
+    assert.ok((await items(`vm td0 {\n  machine = ‸\n}\n`, { trigger: " " })).some((i) => i.label === "q35"), "after `=`");
+    assert.deepEqual(await items(`vm td0 {\n  memory = ‸\n}\n`, { trigger: " " }), [], "after `=` of a size: no number Enter could take");
     assert.ok((await items(`${HOST}vm td0 on ‸`, { trigger: " ", broken: true })).some((i) => i.label === "spr"), "after `on`");
     assert.ok((await items(`host h {\n  hugepages { ‸ }\n}\n`, { trigger: " " })).some((i) => i.label === "2M"), "right after `{`");
   });

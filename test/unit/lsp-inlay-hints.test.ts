@@ -99,3 +99,44 @@ test("vmtopo.inlayHints.enabled = false turns them off, and the client is asked 
     await configured.stop();
   }
 });
+
+// Quiet while typing: a declaration whose text is broken keeps the figures it last had.
+const CLEAN = `vm v {
+  memory = 4G
+  maxmem = 68G
+  virtio-mem vmem0 { size = 64G }
+  vfio nic0 {}
+}
+`;
+
+test("while a line is incomplete: the declaration keeps its last valid figures, marked, and nothing is drawn on the broken line", async () => {
+  const uri = "file:///ws/hints-typing.vmtopo";
+  await client.openAndWait(uri, CLEAN);
+  assert.deepEqual(
+    (await hints(uri, WHOLE)).map((h) => h.label),
+    ["2 GiB below 4G + 2 GiB above", "32,768 × 2 MiB blocks", "6 mappings"],
+  );
+  // typing a second device: `vfio nic1 { backend =` and nothing more yet
+  const broken = CLEAN.replace("  vfio nic0 {}\n", "  vfio nic0 {}\n  vfio nic1 { backend =\n");
+  await client.change(uri, broken);
+  const typing = await hints(uri, WHOLE);
+  assert.deepEqual(
+    typing.map((h) => h.label),
+    ["2 GiB below 4G + 2 GiB above (last valid)", "32,768 × 2 MiB blocks (last valid)", "6 mappings (last valid)"],
+  );
+  assert.ok(typing.every((h) => h.position.line !== 5), "no hint on the line being typed");
+  // once the line is whole again, fresh figures
+  await client.change(uri, CLEAN.replace("  vfio nic0 {}\n", "  vfio nic0 {}\n  vfio nic1 { backend = iommufd }\n"));
+  assert.deepEqual(
+    (await hints(uri, WHOLE)).map((h) => h.label),
+    ["2 GiB below 4G + 2 GiB above", "32,768 × 2 MiB blocks", "6 mappings", "6 mappings"],
+  );
+});
+
+test("an invalid block size gets no block count (3M is not a power of two: VT101)", async () => {
+  const uri = "file:///ws/hints-invalid-block.vmtopo";
+  await client.openAndWait(uri, CLEAN.replace("size = 64G }", "size = 64G block-size = 3M }"));
+  const labels = (await hints(uri, WHOLE)).map((h) => h.label);
+  assert.ok(!labels.some((l) => String(l).includes("blocks")), JSON.stringify(labels));
+  assert.ok(labels.includes("6 mappings"));
+});

@@ -87,6 +87,7 @@ const ALLOWED: RegExp[] = [
   /^images\/(icon\.png|file-icon\.svg)$/,
   /^images\/screenshots\/[\w-]+\.png$/,
   /^docs\/rules\/(README|VT\d{3})\.md$/,
+  /^docs\/[\w-]+\.md$/,
   /^examples\/[\w-]+\.vmtopo$/,
   /^media\/walkthrough\/[\w-]+\.(md|png|svg)$/,
 ];

@@ -1,29 +1,49 @@
 // Differential test against real QEMU (/work/shared/guides/qemu-oracle.md): generated
-// configurations run through `qemu-system-x86_64` (TCG, paused, no guest image) and through
-// the engine, compared one by one:
-//   - the flat view's RAM and ROM sections of q35 and pc (`info mtree -f`) against the
-//     engine's layout.sections, virtio-mem regions included;
+// configurations run through `qemu-system-x86_64` and `qemu-system-aarch64` (TCG, paused, no
+// guest image) and through the engine, compared one by one:
+//   - the flat view's RAM and ROM sections of q35, pc and virt (`info mtree -f`) against the
+//     engine's layout.sections, virtio-mem and DIMM regions and NUMA nodes' backends included;
 //   - QEMU's verdict (starts / refuses) against the engine's errors, and QEMU's message
-//     against the engine's diagnostic text after "QEMU: ".
+//     against the engine's diagnostic text after "QEMU: ";
+//   - at run time, scenario `resize` steps against `qom-set vmN requested-size` on the
+//     paused QEMU (its HMP monitor), step by step: QEMU's error or none against VT404.
 // QEMU is the truth. The engine's host says the QEMU version found here (Debian's 7.2), so
 // version-gated rules match it. Skips, saying why, where QEMU is not installed.
 // Replay with another seed: VMTOPO_SEED=123 node --import tsx --test test/unit/qemu-oracle.test.ts
+// More or fewer cases: VMTOPO_ORACLE_SCALE=0.2 (default 1: about 3,000 cases, 2 QEMUs at a time).
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { analyzeText } from "../../server/src/engine/analyze";
 import { GiB, KiB, MiB, sizeLiteral } from "../../server/src/engine/format";
 import { buildReport } from "../../server/src/engine/report";
-import { mapLimited, qemuAvailable, runQemu, type FlatSection, type QemuConfig, type QemuResult, type VirtioMemConfig } from "../support/qemu-oracle";
+import {
+  mapLimited,
+  QEMU_AARCH64_BINARY,
+  qemuAvailable,
+  runQemu,
+  type BackendConfig,
+  type DimmConfig,
+  type FlatSection,
+  type NumaNodeConfig,
+  type QemuConfig,
+  type QemuResult,
+  type VirtioMemConfig,
+} from "../support/qemu-oracle";
 import { Random, rng } from "../support/random";
 
 const SEED = Number(process.env.VMTOPO_SEED ?? 20260721);
 const PARALLEL = Number(process.env.VMTOPO_QEMU_JOBS ?? 2);
+const SCALE = Number(process.env.VMTOPO_ORACLE_SCALE ?? 1);
 const qemu = qemuAvailable();
+const qemuArm = qemuAvailable(QEMU_AARCH64_BINARY);
 const QEMU_VERSION = qemu.ok ? qemu.version.split(".").slice(0, 2).join(".") : "7.2";
+const scaled = (n: number) => Math.max(1, Math.round(n * SCALE));
 
 interface Case {
   label: string;
   config: QemuConfig;
+  /** run-time steps: `resize vmN to SIZE` in the engine, `qom-set vmN requested-size SIZE` on the paused QEMU */
+  resizes?: { device: number; size: number }[];
 }
 
 const roundUp = (n: number, to: number) => Math.ceil(n / to) * to;
@@ -45,7 +65,7 @@ function layoutCases(random: Random): Case[] {
   cases.push({ label: "q35 -m 1000G, AMD, phys-bits 42", config: { machine: "q35", memory: 1000 * GiB, physBits: 42 } });
   cases.push({ label: "q35 -m 1000G, Intel, phys-bits 41", config: { machine: "q35", memory: 1000 * GiB, physBits: 41, cpuVendor: "intel" } });
   cases.push({ label: "pc -m 1010G, AMD, phys-bits 41", config: { machine: "pc", memory: 1010 * GiB, physBits: 41 } });
-  for (let i = 0; i < 30; i++) {
+  for (let i = 0; i < scaled(300); i++) {
     const machine = random.pick(["q35", "pc"] as const);
     const memory = random.pick([
       () => (64 + random.int(8 * 1024 - 64)) * MiB,
@@ -100,7 +120,7 @@ function placementCases(random: Random): Case[] {
       cases.push({ label: describe(config), config });
     }
   }
-  for (let i = 0; i < 45; i++) {
+  for (let i = 0; i < scaled(400); i++) {
     const machine = random.pick(["q35", "pc"] as const);
     const memory = random.pick(BOOT_SIZES);
     const devices = [validDevice(random)];
@@ -211,7 +231,7 @@ const FAULTS: Fault[] = [
 
 function verdictCases(random: Random): Case[] {
   const cases: Case[] = [];
-  for (let i = 0; i < 75; i++) {
+  for (let i = 0; i < scaled(500); i++) {
     const machine = random.pick(["q35", "pc"] as const);
     const memory = random.pick(BOOT_SIZES);
     const device = validDevice(random, 8 * GiB);
@@ -224,55 +244,260 @@ function verdictCases(random: Random): Case[] {
   return cases;
 }
 
+// ---- wide generators: odd sizes, DIMMs, several devices, backends, NUMA, machine options --
+
+const HUGE_2M: BackendConfig = { kind: "memfd", hugePageSize: 2 * MiB };
+const BACKENDS: BackendConfig[] = [{}, {}, { kind: "memfd" }, { kind: "file" }, HUGE_2M];
+
+/** Sizes that are often not 2 MiB, 8 KiB or even 4 KiB multiples. */
+function oddSize(random: Random, scale: number): number {
+  return random.pick([
+    () => scale,
+    () => scale + random.pick([4 * KiB, 8 * KiB, 12 * KiB, MiB, 2 * MiB, 3 * MiB]),
+    () => scale - random.pick([4 * KiB, 8 * KiB, MiB, 2 * MiB]),
+    () => (1 + random.int(64)) * 2 * MiB,
+    () => (1 + random.int(2000)) * MiB,
+    () => (1 + random.int(1 << 20)) * KiB,
+  ])();
+}
+
+function smallBackend(random: Random, size: number): BackendConfig {
+  const backend = { ...random.pick(BACKENDS) };
+  // Preallocation really allocates (and TCG touches every page): small, non-hugetlb only.
+  if (size <= 256 * MiB && backend.hugePageSize === undefined && random.chance(0.15)) backend.prealloc = true;
+  return backend;
+}
+
+function numaNodes(random: Random, memory: number): NumaNodeConfig[] {
+  const count = 1 + random.int(3);
+  const ram = roundUp(memory, 8 * KiB);
+  const nodes: NumaNodeConfig[] = [];
+  let left = ram;
+  for (let id = 0; id < count; id++) {
+    const last = id === count - 1;
+    const share = last ? left : roundUp(Math.floor(left / (count - id)), 2 * MiB);
+    nodes.push({ id, memory: Math.max(0, Math.min(left, share)) });
+    left -= nodes[id].memory;
+  }
+  const fault = random.int(10);
+  if (fault === 0) nodes[0].memory += random.pick([4 * KiB, MiB, GiB]); // does not add up
+  else if (fault === 1 && count > 1) nodes[count - 1].id += 1; // a gap in the ids
+  else if (fault === 2 && count > 1) nodes[1].id = 0; // a duplicate
+  else if (fault === 3 && count > 1) nodes.push({ id: count, memory: 0 }); // a node without memory
+  return nodes.filter((n) => n.memory > 0 || random.chance(0.8));
+}
+
+function wideCase(random: Random, machine: "q35" | "pc" | "virt"): QemuConfig {
+  const virt = machine === "virt";
+  const memory = random.chance(0.5) ? oddSize(random, random.pick([GiB, 2 * GiB, 3 * GiB, 4 * GiB])) : random.pick([512 * MiB, GiB, 2816 * MiB, 3 * GiB, 6 * GiB, 16 * GiB]);
+  const config: QemuConfig = { machine, memory: Math.max(memory, 64 * MiB) };
+  if (virt) config.physBits = random.pick([40, 44, 44, 48, 52]);
+  // virt writes its device tree into boot RAM, which needs real huge pages (none here: SIGBUS).
+  const bootHuge = !virt && random.chance(0.15) && config.memory % (2 * MiB) === 0;
+  if (bootHuge) config.bootBackendKind = HUGE_2M;
+  else if (random.chance(0.25)) config.bootBackendKind = random.pick([{ kind: "memfd" }, { kind: "file" }] as BackendConfig[]);
+  if (config.memory <= 256 * MiB && !bootHuge && random.chance(0.2)) config.bootBackendKind = { ...(config.bootBackendKind ?? {}), prealloc: true };
+  const virtioMem: VirtioMemConfig[] = [];
+  for (let i = random.int(4); i > 0; i--) {
+    const d = validDevice(random, 8 * GiB);
+    if (random.chance(0.3)) d.size = Math.max(MiB, oddSize(random, d.size));
+    const backend = smallBackend(random, d.size);
+    if (Object.keys(backend).length > 0) d.backend = backend;
+    if (d.backend?.hugePageSize !== undefined && d.blockSize !== undefined && d.blockSize < d.backend.hugePageSize && random.chance(0.7)) d.blockSize = undefined;
+    virtioMem.push(d);
+  }
+  const dimms: DimmConfig[] = [];
+  for (let i = random.pick([0, 0, 1, 1, 2, 3]); i > 0; i--) {
+    const size = random.chance(0.3) ? oddSize(random, random.pick([128 * MiB, GiB])) : random.pick([128 * MiB, 512 * MiB, GiB, 2 * GiB]);
+    const dimm: DimmConfig = { size: Math.max(4 * KiB, size) };
+    const backend = smallBackend(random, size);
+    delete backend.prealloc;
+    if (Object.keys(backend).length > 0) dimm.backend = backend;
+    dimms.push(dimm);
+  }
+  if (virtioMem.length > 0) config.virtioMem = virtioMem;
+  if (dimms.length > 0) config.dimms = dimms;
+  const devicesTotal = [...virtioMem, ...dimms].reduce((sum, d) => sum + roundUp(d.size, 2 * MiB), 0);
+  if (devicesTotal > 0 || random.chance(0.3)) {
+    config.maxmem = config.memory + devicesTotal + random.pick([0, 0, 2 * MiB, GiB, 4 * GiB, -GiB]);
+    if (random.chance(0.1)) config.maxmem += random.pick([KiB, 4 * KiB, 6 * KiB]);
+    if (config.maxmem <= 0 || (config.maxmem <= config.memory && random.chance(0.5))) config.maxmem = undefined;
+  }
+  if (dimms.length > 0 || random.chance(0.15)) {
+    if (random.chance(0.85)) config.slots = random.pick([0, 1, 2, 4, 8, dimms.length, 256, 257, 300]);
+  }
+  if (random.chance(0.25)) config.numa = numaNodes(random, config.memory);
+  for (const d of [...virtioMem, ...dimms]) if (random.chance(0.15)) d.node = random.pick([0, 1, 2, 3]);
+  if (!virt) {
+    if (random.chance(0.2)) config.maxRamBelow4g = random.pick([512 * KiB, MiB + 4 * KiB, GiB, 2 * GiB - 4 * KiB, 2 * GiB, 2560 * MiB, 3 * GiB, 3 * GiB + 2 * MiB, 3 * GiB + 4 * KiB, 4 * GiB, 5 * GiB, 5120 * MiB]);
+    if (random.chance(0.3)) config.physBits = random.pick([31, 32, 36, 40, 44, 48, 52, 53]);
+    if (random.chance(0.25)) config.cpuVendor = "intel";
+  } else {
+    if (random.chance(0.1)) config.highmem = false;
+    if (random.chance(0.08)) config.maxmem = (config.maxmem ?? config.memory) + random.pick([1000, 16000, 300_000]) * GiB;
+  }
+  for (const d of virtioMem) {
+    if (random.chance(0.05)) d.dynamicMemslots = random.chance(0.5);
+    if (random.chance(0.05)) d.unpluggedInaccessible = true;
+  }
+  const all = [...virtioMem, ...dimms];
+  if (all.length > 0 && config.maxmem !== undefined && random.chance(0.15)) {
+    const d = random.pick(all);
+    const base = virt ? roundUp(GiB + roundUp(config.memory, 8 * KiB), GiB) : deviceMemoryStart({ ...config, memory: roundUp(config.memory, 8 * KiB) });
+    d.memaddr = base + random.pick([0, 2 * MiB, 128 * MiB, GiB, 4 * KiB]);
+  }
+  return config;
+}
+
+function wideCases(random: Random, machines: readonly ("q35" | "pc" | "virt")[], count: number): Case[] {
+  return Array.from({ length: count }, () => {
+    const config = wideCase(random, random.pick(machines));
+    return { label: describe(config), config };
+  });
+}
+
+/** Devices QEMU starts with, then resize steps: block multiples, not multiples, above the size, 0. */
+function runtimeCases(random: Random, machine: "q35" | "virt"): Case[] {
+  return Array.from({ length: scaled(150) }, () => {
+    const devices = Array.from({ length: 1 + random.int(2) }, () => validDevice(random, 8 * GiB));
+    for (const d of devices) if (random.chance(0.3)) d.backend = random.pick(BACKENDS.filter((b) => b.hugePageSize === undefined));
+    const memory = random.pick([GiB, 2 * GiB, 4 * GiB]);
+    const config: QemuConfig = { machine, memory, maxmem: memory + devices.reduce((sum, d) => sum + d.size, 0), virtioMem: devices };
+    if (machine === "virt") config.physBits = 44;
+    const resizes = Array.from({ length: 1 + random.int(4) }, () => {
+      const device = random.int(devices.length);
+      const d = devices[device];
+      const bs = d.blockSize ?? 2 * MiB;
+      const size = random.pick([
+        () => bs * random.int(d.size / bs + 1),
+        () => bs * random.int(d.size / bs) + random.pick([MiB, 4 * KiB, bs / 2].filter((x) => x > 0 && x < bs && x % (4 * KiB) === 0).concat([bs])),
+        () => d.size + bs * (1 + random.int(3)),
+        () => 0,
+      ])();
+      return { device, size };
+    });
+    return { label: `${describe(config)}; ${resizes.map((r) => `resize vm${r.device} to ${sizeLiteral(r.size)}`).join(", ")}`, config, resizes };
+  });
+}
+
+/** virt's own edges: RAM size against the CPU's address size, highmem=off, device memory, DIMMs. */
+function virtCases(random: Random): Case[] {
+  const cases: Case[] = [];
+  for (const physBits of [40, 44, 48, 52]) {
+    for (const memory of [GiB, 3 * GiB, 4 * GiB, 784412 * KiB, 16 * GiB]) {
+      cases.push({ label: describe({ machine: "virt", memory, physBits }), config: { machine: "virt", memory, physBits } });
+    }
+    const limit = 2 ** physBits;
+    for (const over of [-GiB, 0, GiB]) {
+      const config: QemuConfig = { machine: "virt", memory: 16 * GiB, maxmem: limit - 18 * GiB + over + 16 * GiB, physBits };
+      if (config.maxmem! > config.memory) cases.push({ label: describe(config), config });
+    }
+  }
+  for (let i = 0; i < scaled(150); i++) {
+    const memory = random.pick([GiB, 2 * GiB, 3 * GiB, 4 * GiB, 6 * GiB]);
+    const config: QemuConfig = { machine: "virt", memory, physBits: random.pick([40, 44, 48]) };
+    if (random.chance(0.3)) config.highmem = false;
+    const device = validDevice(random, 8 * GiB);
+    if (random.chance(0.8)) config.virtioMem = [device];
+    if (random.chance(0.7)) config.maxmem = memory + device.size + random.pick([0, GiB, 4 * GiB]);
+    if (random.chance(0.3)) config.slots = random.pick([1, 2, 300]);
+    if (config.virtioMem && config.maxmem !== undefined && random.chance(0.4)) FAULTS[random.int(10)](random, config, device);
+    // Arm CPUs come in a few address sizes only.
+    if (![40, 44, 48, 52].includes(config.physBits!)) config.physBits = 40;
+    cases.push({ label: describe(config), config });
+  }
+  return cases;
+}
+
+const backendText = (b: BackendConfig | undefined) =>
+  b === undefined ? "" : [b.kind ?? "ram", b.hugePageSize !== undefined ? `hugetlb ${sizeLiteral(b.hugePageSize)}` : "", b.prealloc ? "prealloc" : ""].filter(Boolean).join(" ");
+
 function describe(c: QemuConfig): string {
   const parts = [`${c.machine} -m ${sizeLiteral(c.memory)}`];
+  if (c.bootBackendKind) parts.push(`boot ${backendText(c.bootBackendKind)}`);
+  if (c.highmem === false) parts.push("highmem=off");
   if (c.maxmem !== undefined) parts.push(`maxmem=${sizeLiteral(c.maxmem)}`);
   if (c.slots !== undefined) parts.push(`slots=${c.slots}`);
   if (c.maxRamBelow4g !== undefined) parts.push(`max-ram-below-4g=${sizeLiteral(c.maxRamBelow4g)}`);
   if (c.cpuVendor) parts.push(c.cpuVendor);
   if (c.physBits !== undefined) parts.push(`phys-bits=${c.physBits}`);
   for (const d of c.virtioMem ?? []) {
-    parts.push(`virtio-mem(${sizeLiteral(d.size)}, bs=${d.blockSize === undefined ? "default" : sizeLiteral(d.blockSize)}, req=${sizeLiteral(d.requested ?? 0)}${d.memaddr !== undefined ? `, @0x${d.memaddr.toString(16)}` : ""})`);
+    const extra = [d.memaddr !== undefined ? `@0x${d.memaddr.toString(16)}` : "", d.node !== undefined ? `node ${d.node}` : "", backendText(d.backend), d.dynamicMemslots !== undefined ? "dynamic-memslots" : "", d.unpluggedInaccessible !== undefined ? "unplugged-inaccessible" : ""];
+    parts.push(`virtio-mem(${[sizeLiteral(d.size), `bs=${d.blockSize === undefined ? "default" : sizeLiteral(d.blockSize)}`, `req=${sizeLiteral(d.requested ?? 0)}`, ...extra].filter(Boolean).join(", ")})`);
   }
+  for (const d of c.dimms ?? []) {
+    parts.push(`dimm(${[sizeLiteral(d.size), d.memaddr !== undefined ? `@0x${d.memaddr.toString(16)}` : "", d.node !== undefined ? `node ${d.node}` : "", backendText(d.backend)].filter(Boolean).join(", ")})`);
+  }
+  if (c.numa) parts.push(`numa[${c.numa.map((n) => `${n.id}:${sizeLiteral(n.memory)}`).join(" ")}]`);
   return parts.join(" ");
 }
 
 // ---- the engine's side ------------------------------------------------------------------
 
-/** The same configuration as a .vmtopo file: qemu64 under TCG is a named CPU (phys-bits 40), AuthenticAMD. */
-function engineText(c: QemuConfig, qemuVersion = QEMU_VERSION): string {
-  const lines = [`host here { qemu = "${qemuVersion}" }`, "vm guest on here {", `  machine = ${c.machine}`, "  accel = tcg", "  cpu = named"];
-  lines.push(`  cpu-vendor = ${c.cpuVendor ?? "amd"}`);
+/** A backend in the language: `backend`, `page-size` (2M: hugetlb), `prealloc`, written out even where they are the defaults (a device would inherit the VM's). */
+function backendAttributes(b: BackendConfig | undefined): string[] {
+  return [`backend = ${b?.kind ?? "ram"}`, `page-size = ${sizeLiteral(b?.hugePageSize ?? 4 * KiB)}`, `prealloc = ${b?.prealloc ? "on" : "off"}`];
+}
+
+/**
+ * The same configuration as a .vmtopo file. x86: qemu64 under TCG is a named CPU (phys-bits
+ * 40), AuthenticAMD. virt: an aarch64 host; phys-bits is the CPU model's address size.
+ */
+function engineText(c: QemuConfig, resizes: Case["resizes"] = [], qemuVersion = QEMU_VERSION): string {
+  const virt = c.machine === "virt";
+  // Huge pages: QEMU maps hugetlb backends with reserve=off here, so no pool is needed; the host's pool is not what is compared.
+  const lines = [`host here { qemu = "${qemuVersion}"${virt ? " arch = aarch64" : ""} hugepages { 2M = 1000000 } }`, "vm guest on here {", `  machine = ${c.machine}`, "  accel = tcg"];
+  if (virt) lines.push(`  phys-bits = ${c.physBits ?? 44}`);
+  else lines.push("  cpu = named", `  cpu-vendor = ${c.cpuVendor ?? "amd"}`);
+  if (c.highmem === false) lines.push("  highmem = off");
   lines.push(`  memory = ${sizeLiteral(c.memory)}`);
+  if (c.bootBackendKind) lines.push(...backendAttributes(c.bootBackendKind).map((a) => `  ${a}`));
   if (c.maxmem !== undefined) lines.push(`  maxmem = ${sizeLiteral(c.maxmem)}`);
   if (c.slots !== undefined) lines.push(`  slots = ${c.slots}`);
   if (c.maxRamBelow4g !== undefined) lines.push(`  max-ram-below-4g = ${sizeLiteral(c.maxRamBelow4g)}`);
-  if (c.physBits !== undefined) lines.push(`  phys-bits = ${c.physBits}`);
+  if (c.physBits !== undefined && !virt) lines.push(`  phys-bits = ${c.physBits}`);
+  if (c.numa) lines.push(`  numa { ${c.numa.map((n) => `node ${n.id} { memory = ${sizeLiteral(n.memory)} }`).join(" ")} }`);
   (c.virtioMem ?? []).forEach((d, i) => {
     const attrs = [`size = ${sizeLiteral(d.size)}`];
     if (d.blockSize !== undefined) attrs.push(`block-size = ${sizeLiteral(d.blockSize)}`);
     attrs.push(`requested = ${sizeLiteral(d.requested ?? 0)}`);
     if (d.memaddr !== undefined) attrs.push(`memaddr = 0x${d.memaddr.toString(16)}`);
+    if (d.node !== undefined) attrs.push(`node = ${d.node}`);
+    if (d.backend || c.bootBackendKind) attrs.push(...backendAttributes(d.backend));
+    if (d.dynamicMemslots !== undefined) attrs.push(`dynamic-memslots = ${d.dynamicMemslots ? "on" : "off"}`);
+    if (d.unpluggedInaccessible !== undefined) attrs.push(`unplugged-inaccessible = ${d.unpluggedInaccessible ? "on" : "off"}`);
     lines.push(`  virtio-mem vm${i} { ${attrs.join(" ")} }`);
   });
+  (c.dimms ?? []).forEach((d, i) => {
+    const attrs = [`size = ${sizeLiteral(d.size)}`];
+    if (d.memaddr !== undefined) attrs.push(`memaddr = 0x${d.memaddr.toString(16)}`);
+    if (d.node !== undefined) attrs.push(`node = ${d.node}`);
+    if (d.backend || c.bootBackendKind) attrs.push(...backendAttributes(d.backend).filter((a) => !a.startsWith("prealloc")));
+    lines.push(`  dimm dimm${i} { ${attrs.join(" ")} }`);
+  });
   lines.push("}");
+  if (resizes.length > 0) lines.push("scenario s for guest {", ...resizes.map((r) => `  resize vm${r.device} to ${sizeLiteral(r.size)}`), "}");
   return lines.join("\n") + "\n";
 }
+
+/** The 0-based line of the first resize step in engineText's output. */
+const firstStepLine = (text: string) => text.split("\n").findIndex((l) => l.startsWith("scenario s for guest")) + 1;
 
 const hex = (n: number) => "0x" + n.toString(16);
 const show = (s: { name: string; kind: string; start: number; end: number }) => `${s.kind} ${s.name} [${hex(s.start)}, ${hex(s.end)})`;
 
-/** QEMU's region names in the engine's vocabulary: boot RAM pieces are "ram", backend mN is device vmN. */
+/** QEMU's region names in the engine's vocabulary: boot RAM (and NUMA nodes' backends nN) is "ram", backend mN is device vmN, dN is dimmN. */
 function qemuSectionView(s: FlatSection): string {
   let name = s.name;
-  if (name === "pc.ram") name = "ram";
+  if (name === "pc.ram" || name === "mach-virt.ram" || /^n\d+$/.test(name)) name = "ram";
   else if (name === "pc.bios" && s.offset !== undefined) name = "isa-bios";
   else if (/^m\d+$/.test(name)) name = "v" + name;
+  else if (/^d\d+$/.test(name)) name = "dimm" + name.slice(1);
   return show({ name, kind: s.kind, start: s.start, end: s.end });
 }
 
 function engineSectionView(s: { name: string; kind: string; start: number; end: number }): string {
-  const name = /^ram-/.test(s.name) ? "ram" : s.name;
+  const name = /^ram-/.test(s.name) || /^mach-virt\.ram/.test(s.name) ? "ram" : s.name;
   const kind = s.kind === "virtio-mem" || s.kind === "dimm" ? "ram" : s.kind;
   return show({ name, kind, start: s.start, end: s.end });
 }
@@ -280,15 +505,22 @@ function engineSectionView(s: { name: string; kind: string; start: number; end: 
 interface Outcome {
   /** QEMU's answer, or why running it failed (a timeout, a crash) */
   qemu: QemuResult | Error;
-  engine: { errors: { code: string; message: string }[]; warnings: { code: string; message: string }[]; sections: string[] };
+  engine: { errors: { code: string; message: string }[]; warnings: { code: string; message: string }[]; sections: string[]; steps: { code: string; message: string }[][] };
 }
 
+const qomSet = (r: { device: number; size: number }) => `qom-set vm${r.device} requested-size ${r.size}`;
+
 async function run(c: Case): Promise<Outcome> {
-  const result = await runQemu(c.config, { timeoutMs: 30_000 }).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
-  const analysis = analyzeText(engineText(c.config));
+  const resizes = c.resizes ?? [];
+  const result = await runQemu(c.config, { timeoutMs: 30_000, monitorCommands: resizes.map(qomSet) }).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+  const text = engineText(c.config, resizes);
+  const analysis = analyzeText(text);
   const report = buildReport(analysis);
-  const pick = (severity: string) => analysis.diagnostics.filter((d) => d.severity === severity).map((d) => ({ code: d.code, message: d.message }));
-  return { qemu: result, engine: { errors: pick("error"), warnings: pick("warning"), sections: (report.vms[0]?.layout.sections ?? []).map(engineSectionView) } };
+  const stepsFrom = resizes.length > 0 ? firstStepLine(text) : Infinity;
+  const atBoot = analysis.diagnostics.filter((d) => d.range.start.line < stepsFrom);
+  const pick = (severity: string) => atBoot.filter((d) => d.severity === severity).map((d) => ({ code: d.code, message: d.message }));
+  const steps = resizes.map((_, i) => analysis.diagnostics.filter((d) => d.severity === "error" && d.range.start.line === stepsFrom + i).map((d) => ({ code: d.code, message: d.message })));
+  return { qemu: result, engine: { errors: pick("error"), warnings: pick("warning"), sections: (report.vms[0]?.layout.sections ?? []).map(engineSectionView), steps } };
 }
 
 const SMALLER_BLOCK_SIZE_WARNING = "'block-size' property is smaller than the default block size";
@@ -299,7 +531,7 @@ function compare(c: Case, o: Outcome): void {
   const context = () =>
     `\n  case:   ${c.label}\n  QEMU:   ${q.command}\n  QEMU says: ${q.ok ? "starts" : q.error}` +
     `\n  engine errors: ${e.errors.length === 0 ? "none" : e.errors.map((d) => `${d.code} ${d.message}`).join("\n                 ")}` +
-    `\n  engine text:\n${engineText(c.config).replace(/^/gm, "    ")}`;
+    `\n  engine text:\n${engineText(c.config, c.resizes).replace(/^/gm, "    ")}`;
   if (!q.ok) {
     assert.ok(e.errors.length > 0, `QEMU refuses this configuration but the engine raises no error${context()}`);
     assert.ok(
@@ -313,6 +545,13 @@ function compare(c: Case, o: Outcome): void {
   const qemuWarns = q.warnings.some((w) => w.includes(SMALLER_BLOCK_SIZE_WARNING));
   const engineWarns = e.warnings.some((d) => d.code === "VT103" && d.message.includes(SMALLER_BLOCK_SIZE_WARNING));
   assert.equal(engineWarns, qemuWarns, `QEMU ${qemuWarns ? "warns" : "does not warn"} "${SMALLER_BLOCK_SIZE_WARNING}", the engine ${engineWarns ? "does" : "does not"} (VT103)${context()}\n  QEMU warnings: ${q.warnings.join(" | ") || "none"}`);
+  // Run time: each resize step against QEMU's answer to the same qom-set on the paused machine.
+  q.replies.forEach((reply, i) => {
+    const step = e.steps[i];
+    const what = `step ${i + 1} (${reply.command}): QEMU ${reply.error ? `answers "${reply.error}"` : "accepts it"}, the engine ${step.length === 0 ? "raises nothing" : `raises ${step.map((d) => `${d.code} ${d.message}`).join("; ")}`}${context()}`;
+    if (reply.error) assert.ok(step.some((d) => d.message.includes(`QEMU: ${reply.error}`)), what);
+    else assert.deepEqual(step, [], what);
+  });
 }
 
 // ---- the tests --------------------------------------------------------------------------
@@ -322,20 +561,38 @@ const groups: [string, Case[]][] = [
   ["flat view of q35 and pc for many memory sizes", layoutCases(random)],
   ["virtio-mem regions placed in device memory", placementCases(random)],
   ["virtio-mem, -m and phys-bits checks: QEMU's verdict and message", verdictCases(random)],
+  ["q35 and pc with odd sizes, DIMMs, several devices, backends, NUMA, slots, machine options", wideCases(random, ["q35", "pc"], scaled(1100))],
+  ["q35 at run time: resize steps against qom-set of requested-size", runtimeCases(random, "q35")],
+];
+const armGroups: [string, Case[]][] = [
+  ["virt at run time: resize steps against qom-set of requested-size", runtimeCases(random, "virt")],
+  ["virt: address sizes, highmem, device memory", virtCases(random)],
+  ["virt with odd sizes, DIMMs, several devices, backends, NUMA, slots", wideCases(random, ["virt"], scaled(500))],
 ];
 
-if (!qemu.ok) {
-  const reason = `${qemu.reason} (install Debian's qemu-system-x86 to run this differential test)`;
-  console.log(`qemu-oracle: skipped: ${reason}`);
-  for (const [name] of groups) test(`QEMU oracle: ${name}`, { skip: reason }, () => {});
-} else {
-  for (const [name, cases] of groups) {
-    test(`QEMU ${qemu.version} oracle (seed ${SEED}): ${name}, ${cases.length} generated cases`, async (t) => {
+if (!qemu.ok || !qemuArm.ok) {
+  const reason = `${!qemu.ok ? qemu.reason : ""}${!qemu.ok && !qemuArm.ok ? "; " : ""}${!qemuArm.ok ? qemuArm.reason : ""}`;
+  console.log(`qemu-oracle: skipped: ${reason} (install Debian's qemu-system-x86 and qemu-system-arm to run this differential test)`);
+  for (const [name] of [...(qemu.ok ? [] : groups), ...(qemuArm.ok ? [] : armGroups)]) test(`QEMU oracle: ${name}`, { skip: reason }, () => {});
+}
+{
+  for (const [name, cases] of [...(qemu.ok ? groups : []), ...(qemuArm.ok ? armGroups : [])]) {
+    test(`QEMU ${QEMU_VERSION} oracle (seed ${SEED}): ${name}, ${cases.length} generated cases`, async (t) => {
       const outcomes = await mapLimited(cases, PARALLEL, run);
+      const agreeing = cases.filter((c, i) => {
+        try {
+          compare(c, outcomes[i]);
+          return true;
+        } catch {
+          return false;
+        }
+      }).length;
+      t.diagnostic(`agreement: ${agreeing} / ${cases.length} (${((100 * agreeing) / cases.length).toFixed(1)} %)`);
       for (const [i, c] of cases.entries()) {
         await t.test(c.label, (st) => {
           const q = outcomes[i].qemu;
           if (!(q instanceof Error)) st.diagnostic(q.ok ? `QEMU starts: ${q.sections.map(qemuSectionView).join("; ")}` : `QEMU refuses: ${q.error}`);
+          if (!(q instanceof Error) && q.ok && q.replies.length > 0) st.diagnostic(`monitor: ${q.replies.map((r) => `${r.command} → ${r.error ?? "ok"}`).join("; ")}`);
           compare(c, outcomes[i]);
         });
       }

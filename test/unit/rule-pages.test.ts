@@ -6,6 +6,8 @@ import { join } from "node:path";
 import { describe, test } from "node:test";
 import { analyzeText } from "../../server/src/engine/analyze";
 import { SCHEMA } from "../../server/src/engine/schema";
+import { versionsSection, withVersions } from "../../scripts/rule-versions";
+import { VERSION_FACTS } from "../../server/src/engine/versions";
 import { repoRoot } from "../support/fixtures";
 
 // The project's own list of codes is the rule index (docs/rules/README.md, written from the
@@ -39,8 +41,15 @@ test("every code the engine reports is in the rule index", () => {
   assert.deepEqual(emitted.filter((code) => !indexCodes.includes(code)), []);
 });
 
+/** Codes only the language server raises (its limits on huge documents): no engine example to run. */
+const EDITOR_ONLY = new Set(["VT099"]);
+
+test("editor-only codes say so on their pages", () => {
+  for (const code of EDITOR_ONLY) assert.match(readFileSync(join(rulesDir, `${code}.md`), "utf8"), /\*\*Raised by:\*\* the language server only/);
+});
+
 describe("rule page examples", () => {
-  for (const page of pages.sort()) {
+  for (const page of pages.sort().filter((p) => !EDITOR_ONLY.has(p.slice(0, 5)))) {
     const code = page.slice(0, 5);
     const text = readFileSync(join(rulesDir, page), "utf8");
     const blocks = [...text.matchAll(/```vmtopo\n([\s\S]*?)```/g)].map((m) => m[1]);
@@ -85,4 +94,19 @@ describe("the language reference (docs/language.md, linked from hovers)", () => 
     const analysis = analyzeText(example, "/reference/first.vmtopo", { read: () => undefined });
     assert.deepEqual(analysis.diagnostics.filter((d) => d.code < "VT100").map((d) => `${d.code} ${d.message}`), []);
   });
+});
+
+describe("rule pages show the version table's rows that concern them", () => {
+  test("every version fact names rules that have pages", () => {
+    const missing = VERSION_FACTS.flatMap((f) => f.rules.filter((code) => !pages.includes(`${code}.md`)).map((code) => `${f.id} → ${code}`));
+    assert.deepEqual(missing, []);
+  });
+  for (const page of pages.sort()) {
+    const code = page.slice(0, 5);
+    test(`${code}: its Versions section is the table's (npm run docs:versions rewrites it)`, () => {
+      const text = readFileSync(join(rulesDir, page), "utf8");
+      assert.equal(text, withVersions(text, code));
+      if (versionsSection(code)) assert.match(text, /## Versions/);
+    });
+  }
 });

@@ -121,13 +121,15 @@ function vm(confidential = "none"): VmReport {
     vfio: [],
     containers: [],
     source: ref,
+    memlock: { processBytes: 0, userBytes: 0 },
+    hugetlb: [],
     verdict: { kind: "starts" },
     diagnostics: [],
   };
 }
 
 describe("regions of a VM", () => {
-  const host = { name: "h", memlock: null, iommuAddressWidth: 48, reservedIova: [{ name: "msi", start: 0xfee00000, end: 0xfef00000, source: null }], source: null, memlockSource: null, addressWidthSource: null };
+  const host = { name: "h", memlock: null, iommuAddressWidth: 48, reservedIova: [{ name: "msi", start: 0xfee00000, end: 0xfef00000, source: null }], source: null, memlockSource: null, addressWidthSource: null , hugepages: []};
 
   test("plugged virtio-mem blocks fill the device from its base", () => {
     const regions = regionsOf(vm(), { plugged: { vmem0: 2048 }, sharedRanges: [], host });
@@ -185,7 +187,8 @@ describe("formats", () => {
     assert.equal(count(4_227_001), "4,227,001");
     assert.equal(bytes(16 * GiB), "16 GiB");
     assert.equal(bytes(1.5 * GiB), "1.5 GiB");
-    assert.equal(bytes(GiB + 4 * MiB), "1,028 MiB");
+    assert.equal(bytes(GiB + 4 * MiB), "1 GiB"); // the unit by magnitude, two decimals at most
+    assert.equal(bytes(8192.25 * MiB), "8 GiB");
     assert.equal(hex(0x480000000), "0x4_8000_0000");
     assert.equal(hex(0xfee00000), "0xfee0_0000");
     assert.equal(hex(0), "0x0");

@@ -59,33 +59,45 @@ export function layoutAxis(intervals: Interval[], points: number[] = [], options
   const o = { ...AXIS_DEFAULTS, ...options };
   const valid = intervals.filter((i) => i.end > i.start);
   const bounds = [...new Set([0, ...valid.flatMap((i) => [i.start, i.end]), ...points])].sort((a, b) => a - b);
+  // A sweep over the bounds: how many memory (hard) and soft ranges cover each segment.
+  // Every start and end is a bound, so a range covers exactly the segments from its start's
+  // bound to its end's: +1 there, −1 here, summed as we go. O(n log n) for n ranges.
+  const indexOf = new Map(bounds.map((b, i) => [b, i]));
+  const hardDelta = new Int32Array(bounds.length + 1);
+  const softDelta = new Int32Array(bounds.length + 1);
+  for (const v of valid) {
+    const delta = v.soft ? softDelta : hardDelta;
+    delta[indexOf.get(v.start)!]++;
+    delta[indexOf.get(v.end)!]--;
+  }
   const raw: { start: number; end: number; hole: boolean; empty: boolean }[] = [];
+  let hard = 0;
+  let soft = 0;
   for (let i = 0; i + 1 < bounds.length; i++) {
-    const start = bounds[i];
-    const end = bounds[i + 1];
-    const here = valid.filter((v) => v.start < end && v.end > start);
-    raw.push({ start, end, hole: here.every((v) => v.soft), empty: here.length === 0 });
+    hard += hardDelta[i];
+    soft += softDelta[i];
+    raw.push({ start: bounds[i], end: bounds[i + 1], hole: hard === 0, empty: hard === 0 && soft === 0 });
   }
   const occupied = raw.filter((r) => !r.hole).reduce((sum, r) => sum + (r.end - r.start), 0);
   const collapsed = raw.map((r) => r.hole && (occupied === 0 || r.end - r.start > o.collapseRatio * occupied));
 
-  // Scale so that the heights add up to o.height, with the minimum for occupied segments:
-  // segments held at the minimum grow in number as the scale shrinks, so this settles.
+  // Scale so that the heights add up to o.height, with the minimum for occupied segments.
+  // Holding a segment at the minimum only lowers the scale, so the segments held there are
+  // the k smallest for the least k at which the (k+1)th smallest, scaled, reaches the
+  // minimum: one pass over the sizes in ascending order, O(n log n).
   const fixed = collapsed.filter(Boolean).length * o.holeHeight;
+  const scaled = raw.map((_, i) => i).filter((i) => !collapsed[i]);
+  const size = (i: number) => raw[i].end - raw[i].start;
+  const ascending = scaled.filter((i) => !raw[i].hole).sort((a, b) => size(a) - size(b));
+  let scaledBytes = scaled.reduce((sum, i) => sum + size(i), 0);
   const atMinimum = raw.map(() => false);
   let scale = 0;
-  for (let round = 0; round <= raw.length; round++) {
-    const scaledBytes = raw.reduce((sum, r, i) => sum + (collapsed[i] || atMinimum[i] ? 0 : r.end - r.start), 0);
-    const room = o.height - fixed - atMinimum.filter(Boolean).length * o.minSegment;
+  for (let k = 0; ; k++) {
+    const room = o.height - fixed - k * o.minSegment;
     scale = scaledBytes > 0 ? Math.max(0, room) / scaledBytes : 0;
-    let changed = false;
-    raw.forEach((r, i) => {
-      if (!r.hole && !atMinimum[i] && (r.end - r.start) * scale < o.minSegment) {
-        atMinimum[i] = true;
-        changed = true;
-      }
-    });
-    if (!changed) break;
+    if (k === ascending.length || size(ascending[k]) * scale >= o.minSegment) break;
+    atMinimum[ascending[k]] = true;
+    scaledBytes -= size(ascending[k]);
   }
 
   let y = 0;
@@ -121,8 +133,10 @@ export function layoutAxis(intervals: Interval[], points: number[] = [], options
  */
 export function placeLabels(desired: number[], gap: number): number[] {
   const groups: { first: number; n: number; top: number }[] = [];
+  const sums = [0];
+  for (const d of desired) sums.push(sums[sums.length - 1] + d);
   const centred = (first: number, n: number) => {
-    const mean = desired.slice(first, first + n).reduce((a, b) => a + b, 0) / n;
+    const mean = (sums[first + n] - sums[first]) / n;
     return Math.max(0, mean - ((n - 1) * gap) / 2);
   };
   desired.forEach((_, i) => {
@@ -136,7 +150,9 @@ export function placeLabels(desired: number[], gap: number): number[] {
       previous.top = centred(previous.first, previous.n);
     }
   });
-  return groups.flatMap((g) => Array.from({ length: g.n }, (_, k) => g.top + k * gap));
+  const tops: number[] = [];
+  for (const g of groups) for (let k = 0; k < g.n; k++) tops.push(g.top + k * gap);
+  return tops;
 }
 
 // ---- the regions of a VM ------------------------------------------------------------------
@@ -164,21 +180,36 @@ const intersect = (a: Interval, b: Interval): Interval | null => {
 export function regionsOf(vm: VmReport, state: Pick<VmState, "plugged" | "sharedRanges" | "host">): Region[] {
   const confidential = vm.confidential !== "none";
   const regions: Region[] = [];
+  const devices = new Map(vm.virtioMem.map((d) => [d.name, d]));
+  // Shared ranges and sections both ascend: one merge-like walk gives each section its part.
+  const shared = [...state.sharedRanges].sort((a, b) => a.start - b.start);
+  const sharedFrom = (section: Interval): Interval[] => {
+    let low = 0;
+    let high = shared.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (shared[mid].end <= section.start) low = mid + 1;
+      else high = mid;
+    }
+    const parts: Interval[] = [];
+    for (let i = low; i < shared.length && shared[i].start < section.end; i++) {
+      const part = intersect(shared[i], section);
+      if (part) parts.push(part);
+    }
+    return parts;
+  };
   for (const section of vm.layout.sections) {
     const size = section.end - section.start;
     const base = { key: `section:${section.name}:${section.start}`, lane: "main" as const, name: section.name, start: section.start, end: section.end, source: section.source, fills: [] as Region["fills"] };
     if (section.kind === "virtio-mem") {
-      const device = vm.virtioMem.find((d) => d.name === section.name);
+      const device = devices.get(section.name);
       const blockSize = device?.blockSize ?? 0;
       const blocks = device?.blocks ?? 0;
       const plugged = Math.min(blocks, state.plugged[section.name] ?? 0);
       const fills: Region["fills"] = plugged > 0 ? [{ start: section.start, end: section.start + plugged * blockSize, kind: "plugged" }] : [];
       regions.push({ ...base, kind: "virtio-mem", detail: `virtio-mem · ${count(plugged)} of ${count(blocks)} blocks of ${bytes(blockSize)} plugged (${bytes(plugged * blockSize)} of ${bytes(size)})`, fills });
     } else if (section.kind === "ram" && confidential) {
-      const fills = state.sharedRanges.flatMap((r) => {
-        const part = intersect(r, section);
-        return part ? [{ ...part, kind: "shared" as const }] : [];
-      });
+      const fills = sharedFrom(section).map((part) => ({ ...part, kind: "shared" as const }));
       const shared = fills.reduce((sum, f) => sum + (f.end - f.start), 0);
       regions.push({ ...base, kind: "private", detail: `${vm.confidential} RAM · ${bytes(size)} · ${shared > 0 ? `${bytes(shared)} shared, ${bytes(size - shared)} private` : "all private"}`, fills });
     } else if (section.kind === "rom") {
@@ -200,6 +231,51 @@ export function regionsOf(vm: VmReport, state: Pick<VmState, "plugged" | "shared
     regions.push({ key: `reserved:${r.name}`, lane: "iova", kind: "reserved", name: r.name, detail: `reserved IOVA window of host ${state.host!.name} · ${bytes(r.end - r.start)}`, start: r.start, end: r.end, source: r.source, fills: [] });
   }
   return regions;
+}
+
+// ---- level of detail ----------------------------------------------------------------------
+
+/** More main-lane regions than this are drawn in groups: a map of 10,000 18-pixel bars helps no one. */
+export const MAP_DETAIL_LIMIT = 200;
+
+/**
+ * At most about `limit` main-lane regions: runs of consecutive regions merged into one
+ * (its detail says how many, and how much memory), never across a hole long enough to be
+ * collapsed, so the map stays to scale where it was. Linear in the regions.
+ */
+export function groupRegions(regions: Region[], limit = MAP_DETAIL_LIMIT, collapseRatio = AXIS_DEFAULTS.collapseRatio): Region[] {
+  const main = regions.filter((r) => r.lane === "main" && !r.soft).sort((a, b) => a.start - b.start);
+  if (main.length <= limit) return regions;
+  const occupied = main.reduce((sum, r) => sum + (r.end - r.start), 0);
+  const perGroup = Math.ceil(main.length / limit);
+  const groups: Region[][] = [];
+  for (const r of main) {
+    const current = groups[groups.length - 1];
+    const last = current?.[current.length - 1];
+    if (current && current.length < perGroup && r.start - last.end <= collapseRatio * occupied) current.push(r);
+    else groups.push([r]);
+  }
+  const merged = groups.map((members): Region => {
+    if (members.length === 1) return members[0];
+    const first = members[0];
+    const last = members[members.length - 1];
+    const kinds = new Map<RegionKind, number>();
+    for (const m of members) kinds.set(m.kind, (kinds.get(m.kind) ?? 0) + 1);
+    const kind = [...kinds].sort((a, b) => b[1] - a[1])[0][0];
+    const memory = members.reduce((sum, m) => sum + (m.end - m.start), 0);
+    return {
+      key: `group:${first.key}`,
+      lane: "main",
+      kind,
+      name: `${first.name} … ${last.name}`,
+      detail: `${count(members.length)} regions · ${bytes(memory)}${last.end - first.start > memory ? ` in ${bytes(last.end - first.start)} of addresses` : ""}`,
+      start: first.start,
+      end: last.end,
+      source: first.source,
+      fills: members.flatMap((m) => m.fills),
+    };
+  });
+  return [...merged, ...regions.filter((r) => r.lane !== "main" || r.soft)];
 }
 
 // ---- rendering ----------------------------------------------------------------------------
@@ -228,21 +304,35 @@ const LABEL_GAP = 30;
 const LEADER_WIDTH = 24;
 
 export function renderAddressMap(vm: VmReport, state: VmState, options: Partial<AxisOptions> = {}): HTMLElement {
-  const regions = regionsOf(vm, state);
+  const all = regionsOf(vm, state);
+  const regions = groupRegions(all, MAP_DETAIL_LIMIT, options.collapseRatio);
   const host: HostReport | undefined = state.host;
   const apertureEnd = host ? 2 ** host.iommuAddressWidth : null;
   const axis = layoutAxis(regions, apertureEnd !== null ? [apertureEnd] : [], options);
   const px = (n: number) => `${Math.round(n * 10) / 10}px`;
 
-  const main = regions.filter((r) => r.lane === "main");
+  const main = all.filter((r) => r.lane === "main");
   const highestMapped = Math.max(0, ...vm.layout.sections.map((s) => s.end));
 
+  // Collapsed segments up to each segment, to tell in O(log n) whether a region was squeezed.
+  const collapsedBefore = [0];
+  for (const seg of axis.segments) collapsedBefore.push(collapsedBefore[collapsedBefore.length - 1] + (seg.collapsed ? 1 : 0));
+  const segmentAt = (address: number) => {
+    let low = 0;
+    let high = axis.segments.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (axis.segments[mid].start < address) low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  };
   // Labels: one per main-lane region and reserved window, one per collapsed hole, the aperture.
   const labels: { y: number; key: string; node: (top: number) => HTMLElement }[] = [];
   for (const r of regions) {
     if (r.lane === "side") continue;
     const centre = (axis.y(r.start) + axis.y(r.end)) / 2;
-    const squeezed = axis.segments.some((seg) => seg.collapsed && seg.start >= r.start && seg.end <= r.end);
+    const squeezed = collapsedBefore[segmentAt(r.end)] - collapsedBefore[segmentAt(r.start)] > 0;
     const detail = squeezed ? `${r.detail} (not to scale)` : r.detail;
     labels.push({
       y: centre,

@@ -105,12 +105,19 @@ function containerCard(vm: VmReport, scenarios: ScenarioReport[], state: VmState
   ];
 
   const check = r.startupCheck;
+  // QEMU's check alone does not decide whether the VM starts (the banner says that); a
+  // failing check is drawn in the severity QEMU gives it (an error from 10.2, a warning before).
+  const failure = check && !check.passes ? vm.diagnostics.find((d) => d.code === "VT201" && d.message.includes(`container ${r.id} `)) : undefined;
+  const failSeverity = failure?.severity === "warning" ? "warning" : "error";
+  const terms = check ? `${count(check.mappings)} possible mappings + ${count(check.memslots)} memslots − ${count(check.sections)} section${check.sections === 1 ? "" : "s"}` : "";
   const verdict = check
     ? h(
         "p",
-        { class: ["verdict", check.passes ? "passes" : "fails"], "data-key": "verdict" },
-        h("span", { class: "verdict-word" }, check.passes ? "✓ passes" : "✗ fails"),
-        ` QEMU's start-up check: ${count(check.total)} ${check.passes ? "≤" : ">"} ${count(check.limit)} (${count(check.mappings)} possible mappings + ${count(check.memslots)} memslots − ${count(check.sections)} section${check.sections === 1 ? "" : "s"})`,
+        { class: ["verdict", check.passes ? "within" : failSeverity === "warning" ? "warns" : "fails"], "data-key": "verdict" },
+        h("span", { class: "verdict-word" }, check.passes ? "within" : failSeverity === "warning" ? "⚠ over (QEMU warns)" : "✗ over (QEMU refuses)"),
+        check.passes
+          ? ` the limit of QEMU's DMA-mapping start-up check: ${count(check.total)} ≤ ${count(check.limit)} (${terms})`
+          : ` the limit of QEMU's DMA-mapping start-up check: ${count(check.total)} > ${count(check.limit)} (${terms})`,
       )
     : h("p", { class: "verdict muted", "data-key": "verdict" }, r.backend === "iommufd"
           ? "iommufd has no entry limit: QEMU makes no start-up check."
@@ -122,16 +129,21 @@ function containerCard(vm: VmReport, scenarios: ScenarioReport[], state: VmState
   const pinned = gauge(now.pinnedBytes, memlock);
   const pinnedText = memlock === null ? `${bytes(now.pinnedBytes)} (memlock unlimited)` : `${bytes(now.pinnedBytes)} of ${bytes(memlock)} memlock (${pinned.percentText})`;
 
-  const row = (key: string, name: string, g: Gauge | null, text: string, source: SourceRef | null = null, ticksFor: { at: number; label: string }[] = []) =>
-    h(
+  const row = (key: string, name: string, g: Gauge | null, text: string, source: SourceRef | null = null, ticksFor: { at: number; label: string }[] = []) => {
+    const drawn = g && g.level !== "none" ? ticksFor.filter((t) => t.at > 0) : [];
+    return h(
       "div",
       { class: "figure-row", "data-key": key },
+      // A setting to go to, not a link away: named plainly, underlined on hover.
       source
-        ? h("button", { type: "button", class: "figure-name link", "aria-label": `${name}: go to its setting`, ...revealProps(source) }, name)
+        ? h("button", { type: "button", class: "figure-name setting", title: "Go to the setting", "aria-label": `${name}: go to its setting`, ...revealProps(source) }, name)
         : h("span", { class: "figure-name" }, name),
       g && g.level !== "none" ? meter(`${name} of container ${r.id}`, g, text, ticksFor) : h("span", { class: "gauge-none", "aria-hidden": "true" }),
       h("span", { class: ["figure-value", g ? `level-${g.level}` : ""], "data-figure": key }, text),
+      // Every tick on the meter is named here, not only in a tooltip.
+      drawn.length ? h("span", { class: "gauge-ticks", "data-key": "ticks" }, `marks: ${drawn.map((t) => `│ ${t.label} ${count(t.at)}`).join(" · ")}`) : null,
     );
+  };
 
   const peak = r.peak;
   const extremes = [

@@ -5,12 +5,17 @@ import type { Range } from "./report-types";
 
 const ICON: Record<string, string> = { error: "✗", warning: "⚠", information: "ℹ", hint: "…" };
 
-export function renderDiagnosticList(diagnostics: { code: string; severity: string; message: string; range: Range }[], file: string | null, label: string): HTMLElement {
+/** A list longer than this shows its first rows and a "Show more" button: 10,000 rows help no one and cost seconds. */
+export const DIAGNOSTICS_SHOWN = 200;
+
+export function renderDiagnosticList(diagnostics: { code: string; severity: string; message: string; range: Range }[], file: string | null, label: string, shown = Infinity): HTMLElement {
   const sorted = [...diagnostics].sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+  const visible = sorted.length > shown ? sorted.slice(0, shown) : sorted;
+  const more = sorted.length - visible.length;
   return h(
     "ul",
     { class: "diagnostics", "aria-label": label },
-    sorted.map((d, i) =>
+    visible.map((d, i) =>
       h(
         "li",
         { "data-key": `${d.code}:${d.range.start.line}:${d.range.start.character}:${i}` },
@@ -29,5 +34,8 @@ export function renderDiagnosticList(diagnostics: { code: string; severity: stri
         ),
       ),
     ),
+    more > 0
+      ? h("li", { "data-key": "more", class: "diagnostics-more" }, h("button", { type: "button", class: "more-button", "data-action": "more-diagnostics", "data-shown": visible.length + DIAGNOSTICS_SHOWN }, `Show ${Math.min(more, DIAGNOSTICS_SHOWN)} more (${more} not shown)`))
+      : null,
   );
 }

@@ -1,25 +1,9 @@
 // How figures read in the view: as the CLI prints them (grouped counts, binary sizes, hex).
 
-/** 65535 → "65,535" */
-export function count(n: number): string {
-  const sign = n < 0 ? "-" : "";
-  const [whole, fraction] = String(Math.abs(n)).split(".");
-  return sign + whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",") + (fraction ? `.${fraction}` : "");
-}
-
-const UNITS = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
-
-/** 17179869184 → "16 GiB"; 1610612736 → "1.5 GiB"; 32,834 × 4 KiB → "128.26 MiB". */
-export function bytes(n: number): string {
-  const largest = Math.max(0, Math.min(UNITS.length - 1, Math.floor(Math.log2(Math.max(1, Math.abs(n))) / 10)));
-  for (let unit = largest; unit >= 0; unit--) {
-    const value = n / 1024 ** unit;
-    if (Math.abs(value) >= 10000) break;
-    if (Math.round(value * 100) === value * 100) return `${value % 1 === 0 ? count(value) : String(value)} ${UNITS[unit]}`;
-  }
-  const value = n / 1024 ** largest;
-  return `${Number.isInteger(value) ? count(value) : value.toFixed(2)} ${UNITS[largest]}`;
-}
+// Bytes and counts: the one formatter every face of vmtopo shares (pure, import-free; the
+// only engine module the view bundles).
+export { formatBytes as bytes, formatCount as count } from "../../server/src/engine/format-units";
+import { formatCount as count } from "../../server/src/engine/format-units";
 
 /** 0x480000000 → "0x4_8000_0000": hex in groups of four digits, as addresses read best. */
 export function hex(n: number): string {

@@ -5,8 +5,10 @@
 // State survives reloads through getState/setState (the host registers a serializer).
 import "./styles.css";
 import { morph } from "./dom";
+import { addressMapSvg, chartSvg, svgToPngBase64, type ExportColors } from "./export";
+import { reportMarkdown } from "./markdown";
 import type { HostMessage, Range, ViewMessage } from "./report-types";
-import { emptySelection, resolve, type Selection } from "./state";
+import { defaultFleetSelection, emptySelection, resolve, stateAt, type FleetSelection, type Selection } from "./state";
 import { renderView, type ViewData } from "./view";
 
 interface Persisted {
@@ -51,8 +53,34 @@ function act(element: Element): boolean {
       return false;
     }
     case "select-vm":
-      selection = { ...selection, vm: get("data-vm") };
+      selection = { ...selection, vm: get("data-vm"), diagnosticsShown: undefined };
+      render();
+      window.scrollTo(0, 0);
+      return true;
+    case "show-overview":
+      selection = { ...selection, vm: null, diagnosticsShown: undefined };
       break;
+    case "fleet-verdict":
+      selection = { ...selection, fleet: { ...fleet(), verdict: get("data-verdict") ?? "all" } };
+      break;
+    case "fleet-sort": {
+      const sort = get("data-sort") as FleetSelection["sort"];
+      const current = fleet();
+      selection = { ...selection, fleet: { ...current, sort, descending: current.sort === sort ? !current.descending : false } };
+      break;
+    }
+    case "more-diagnostics": {
+      const shown = Number(get("data-shown"));
+      if (!Number.isInteger(shown) || shown <= 0) return false;
+      selection = { ...selection, diagnosticsShown: shown };
+      break;
+    }
+    case "export":
+      void exportFigure(get("data-what"), get("data-format"));
+      return false;
+    case "copy-markdown":
+      copyMarkdown();
+      return false;
     case "select-scenario": {
       const vm = data?.report ? resolve(data.report, selection).vmName : null;
       const name = get("data-scenario");
@@ -72,6 +100,76 @@ function act(element: Element): boolean {
   }
   render();
   return true;
+}
+
+function fleet(): FleetSelection {
+  return selection.fleet ?? defaultFleetSelection();
+}
+
+/** The search box filters as one types. */
+document.addEventListener("input", (event) => {
+  const target = event.target as HTMLInputElement | null;
+  if (target?.getAttribute?.("data-action") !== "fleet-query") return;
+  selection = { ...selection, fleet: { ...fleet(), query: target.value } };
+  render();
+});
+
+/** The theme's colours, resolved, so that an exported figure looks as the view does. */
+function themeColors(): ExportColors {
+  const style = getComputedStyle(document.body);
+  const v = (name: string, fallback: string) => style.getPropertyValue(name).trim() || fallback;
+  const foreground = v("--vscode-foreground", "#333");
+  const muted = v("--vscode-descriptionForeground", "#888");
+  const ram = v("--vscode-charts-blue", "#3794ff");
+  const green = v("--vscode-charts-green", "#89d185");
+  return {
+    background: v("--vscode-editor-background", "#fff"),
+    foreground,
+    muted,
+    kinds: {
+      ram,
+      dimm: ram,
+      private: v("--vscode-charts-purple", "#b180d7"),
+      rom: muted,
+      "virtio-mem": green,
+      "device-memory": green,
+      plugged: green,
+      shared: v("--vscode-charts-yellow", "#cca700"),
+      "pci-hole": muted,
+      reserved: v("--vscode-charts-red", "#f14c4c"),
+    },
+  };
+}
+
+const fileStem = () => (data?.fileName.split("/").pop() ?? "vmtopo").replace(/\.vmtopo$/, "");
+
+async function exportFigure(what: string | null, format: string | null): Promise<void> {
+  if (!data?.report || (what !== "address-map" && what !== "chart") || (format !== "svg" && format !== "png")) return;
+  const r = resolve(data.report, selection);
+  let figure: { svg: string; width: number; height: number } | null = null;
+  let name = `${fileStem()}-${r.vmName ?? "vm"}`;
+  if (what === "address-map" && r.vm) {
+    figure = addressMapSvg(r.vm, stateAt(data.report, r.vm, r.scenario, r.step), themeColors());
+    name += "-address-map";
+  } else if (what === "chart" && r.scenario) {
+    const chart = document.querySelector<SVGSVGElement>("svg.chart");
+    if (chart) figure = chartSvg(chart, themeColors().background);
+    name += `-${r.scenario.name}-chart`;
+  }
+  if (!figure) return;
+  const payload = format === "svg" ? figure.svg : await svgToPngBase64(figure.svg, figure.width, figure.height);
+  vscode.postMessage({ type: "export", what, format, name, data: payload });
+}
+
+let markdownWanted = false;
+
+function copyMarkdown(): void {
+  if (!data?.report) {
+    markdownWanted = true; // answered with the next report
+    return;
+  }
+  markdownWanted = false;
+  vscode.postMessage({ type: "copy-markdown", text: reportMarkdown(data.report, data.fileName, data.diagnostics) });
 }
 
 document.addEventListener("click", (event) => {
@@ -117,6 +215,10 @@ window.addEventListener("message", (event: MessageEvent<HostMessage>) => {
     case "update":
       data = { uri: message.uri, fileName: message.fileName, version: message.version, report: message.report, diagnostics: message.diagnostics };
       render();
+      if (markdownWanted) copyMarkdown();
+      break;
+    case "request-markdown":
+      copyMarkdown();
       break;
     case "diagnostics":
       if (!data || data.uri !== message.uri) return;

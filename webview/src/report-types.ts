@@ -17,6 +17,8 @@ export type {
   StartupCheck,
   StepContainer,
   StepReport,
+  Verdict,
+  VerdictKind,
   VirtioMemReport,
   VmReport,
 } from "../../server/src/engine/report";
@@ -35,7 +37,19 @@ export interface DocumentDiagnostic {
 export type HostMessage =
   | { type: "update"; uri: string; fileName: string; version: number | null; report: Report | null; diagnostics: DocumentDiagnostic[] }
   | { type: "diagnostics"; uri: string; diagnostics: DocumentDiagnostic[] }
-  | { type: "select"; uri: string; vm: string };
+  | { type: "select"; uri: string; vm: string }
+  /** "vmtopo: Copy Report as Markdown": answer with a copy-markdown message */
+  | { type: "request-markdown" };
+
+/** Webview → extension host: a figure to save (SVG text, or PNG as base64); the host validates it and asks where. */
+export interface ExportMessage {
+  type: "export";
+  what: "address-map" | "chart";
+  format: "svg" | "png";
+  /** a file name to suggest, without the extension */
+  name: string;
+  data: string;
+}
 
 /** Webview → extension host. `file` null: the document the view shows. */
-export type ViewMessage = { type: "ready" } | { type: "reveal"; file: string | null; range: Range };
+export type ViewMessage = { type: "ready" } | { type: "reveal"; file: string | null; range: Range } | ExportMessage | { type: "copy-markdown"; text: string };

@@ -2,8 +2,23 @@
 // latest report so that it survives edits, and the VM's memory state at the selected step.
 import type { ContainerReport, HostReport, Report, ScenarioReport, StepReport, VmReport } from "./report-types";
 
+/** The fleet overview's search, filter and sort (fleet.ts). */
+export interface FleetSelection {
+  query: string;
+  /** "all" or a verdict kind */
+  verdict: string;
+  sort: "name" | "host" | "verdict" | "mappings" | "memlock" | "hugepages";
+  descending: boolean;
+}
+
+export const defaultFleetSelection = (): FleetSelection => ({ query: "", verdict: "all", sort: "host", descending: false });
+
 export interface Selection {
+  /** null: the first VM, or the fleet overview when the file has more than a few VMs */
   vm: string | null;
+  fleet?: FleetSelection;
+  /** how many diagnostics the list shows before "Show more" */
+  diagnosticsShown?: number;
   /** selected scenario per VM */
   scenario: Record<string, string>;
   /** selected step per scenario; 0 is the state at boot */

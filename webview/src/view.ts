@@ -2,12 +2,14 @@
 // morphed into the page by main.ts.
 import { renderAddressMap, renderMapLegend, revealProps } from "./address-map";
 import { renderContainers } from "./containers";
-import { renderDiagnosticList } from "./diagnostics";
+import { DIAGNOSTICS_SHOWN, renderDiagnosticList } from "./diagnostics";
 import { h } from "./dom";
+import { isFleet, renderFleetOverview } from "./fleet";
 import { bytes, hex } from "./format";
 import type { DocumentDiagnostic, Report, VmReport } from "./report-types";
 import { renderChart, renderScenarioTabs, renderStepDetail, renderTimeline } from "./scenario";
-import { resolve, stateAt, vmNames, type Selection } from "./state";
+import { defaultFleetSelection, resolve, stateAt, vmNames, type Selection } from "./state";
+import { renderVerdictBanner } from "./verdict";
 
 export interface ViewData {
   uri: string;
@@ -19,6 +21,13 @@ export interface ViewData {
 
 function vmTabs(report: Report, selected: string | null): HTMLElement | null {
   const names = vmNames(report);
+  if (isFleet(report)) {
+    return h(
+      "nav",
+      { class: "fleet-nav", "aria-label": "Fleet", "data-key": "fleet-nav" },
+      h("button", { type: "button", class: "back-button", "data-action": "show-overview", "data-key": "back" }, `← All ${report.vms.length} VMs`),
+    );
+  }
   if (names.length < 2) return null;
   return h(
     "div",
@@ -54,19 +63,52 @@ function vmSummary(vm: VmReport): HTMLElement {
   );
 }
 
+/** Buttons that export a figure (the extension host asks where to save it). */
+function exportButtons(what: "address-map" | "chart", title: string): HTMLElement {
+  return h(
+    "span",
+    { class: "export-buttons", "data-key": `export:${what}` },
+    (["svg", "png"] as const).map((format) =>
+      h("button", { type: "button", class: "tool-button", "data-key": format, "data-action": "export", "data-what": what, "data-format": format, "aria-label": `Export the ${title} as ${format.toUpperCase()}` }, format.toUpperCase()),
+    ),
+  );
+}
+
+const diagnosticKey = (d: { code: string; range: { start: { line: number; character: number } } }) => `${d.code}:${d.range.start.line}:${d.range.start.character}`;
+
 export function renderView(data: ViewData | null, selection: Selection): HTMLElement {
   const root = (...children: Parameters<typeof h>[2][]) =>
     h("main", { id: "view", "data-version": data?.version ?? undefined, "aria-busy": "false" }, ...children);
   if (!data) return root(h("p", { class: "empty" }, "Open a .vmtopo file to see its mapping state."));
-  const header = h("header", { class: "view-header", "data-key": "header" }, h("h1", {}, "Mapping state ", h("span", { class: "file-name" }, data.fileName)));
   const report = data.report;
-  const diagnostics = h(
-    "section",
-    { class: "panel diagnostics-panel", "aria-labelledby": "diagnostics-heading", "data-key": "diagnostics" },
-    h("h2", { id: "diagnostics-heading" }, `Diagnostics (${data.diagnostics.length})`),
-    data.diagnostics.length ? renderDiagnosticList(data.diagnostics, null, "Diagnostics of the document") : h("p", { class: "muted" }, "No diagnostics."),
+  const header = h(
+    "header",
+    { class: "view-header", "data-key": "header" },
+    h("h1", {}, "Mapping state ", h("span", { class: "file-name" }, data.fileName)),
+    report ? h("button", { type: "button", class: "tool-button", "data-action": "copy-markdown", "data-key": "copy-markdown", "aria-label": "Copy the report as Markdown" }, "Copy as Markdown") : null,
   );
+  const shown = selection.diagnosticsShown ?? DIAGNOSTICS_SHOWN;
+  const diagnosticsPanel = (title: string, list: { code: string; severity: string; message: string; range: ViewData["diagnostics"][number]["range"] }[], label: string, note: string | null = null) =>
+    h(
+      "section",
+      { class: "panel diagnostics-panel", "aria-labelledby": "diagnostics-heading", "data-key": "diagnostics" },
+      h("h2", { id: "diagnostics-heading" }, `${title} (${list.length})`),
+      note ? h("p", { class: "muted small" }, note) : null,
+      list.length ? renderDiagnosticList(list, null, label, shown) : h("p", { class: "muted" }, "No diagnostics."),
+    );
+  const diagnostics = diagnosticsPanel("Diagnostics", data.diagnostics, "Diagnostics of the document");
   if (!report) return root(header, h("p", { class: "empty" }, "The language server has no analysis of this document yet."), diagnostics);
+  const names = vmNames(report);
+  if (isFleet(report) && (selection.vm === null || !names.includes(selection.vm))) {
+    // The overview lists each VM's problems with the VM; below, only the file's others.
+    const ofVms = new Set(report.vms.flatMap((vm) => vm.diagnostics.map(diagnosticKey)));
+    const others = data.diagnostics.filter((d) => !ofVms.has(diagnosticKey(d)));
+    return root(
+      header,
+      renderFleetOverview(report, selection.fleet ?? defaultFleetSelection()),
+      diagnosticsPanel("Other diagnostics of the file", others, "Diagnostics of the file outside its VMs", `${data.diagnostics.length} in the file; those of a VM are listed in its view.`),
+    );
+  }
   const r = resolve(report, selection);
   if (r.vmName === null) return root(header, h("p", { class: "empty" }, "This file declares no VM and no scenario."), diagnostics);
 
@@ -81,7 +123,12 @@ export function renderView(data: ViewData | null, selection: Selection): HTMLEle
       )
     : null;
   const chartSection = r.scenario
-    ? h("section", { class: "panel chart-panel", "aria-labelledby": "chart-heading", "data-key": "chart" }, h("h2", { id: "chart-heading" }, "DMA mappings per step"), renderChart(r.vm, r.scenario, r.step))
+    ? h(
+        "section",
+        { class: "panel chart-panel", "aria-labelledby": "chart-heading", "data-key": "chart" },
+        h("div", { class: "panel-head" }, h("h2", { id: "chart-heading" }, "DMA mappings per step"), exportButtons("chart", "per-step chart")),
+        renderChart(r.vm, r.scenario, r.step),
+      )
     : null;
 
   if (!r.vm) {
@@ -95,10 +142,13 @@ export function renderView(data: ViewData | null, selection: Selection): HTMLEle
   }
   const vm = r.vm;
   const state = stateAt(report, vm, r.scenario, r.step);
+  // With several VMs, the list shows this VM's problems (the engine's attribution).
+  const vmDiagnostics = report.vms.length > 1 ? diagnosticsPanel(`Diagnostics of vm ${vm.name}`, vm.diagnostics, `Diagnostics of vm ${vm.name}`, `${data.diagnostics.length} in the whole file.`) : diagnostics;
   const stateNote = h("span", { class: "state-label" }, state.label);
   return root(
     header,
     vmTabs(report, r.vmName),
+    renderVerdictBanner(vm, report.file),
     vmSummary(vm),
     h(
       "div",
@@ -113,12 +163,12 @@ export function renderView(data: ViewData | null, selection: Selection): HTMLEle
       h(
         "section",
         { class: "panel map-panel", "aria-labelledby": "map-heading", "data-key": "map" },
-        h("h2", { id: "map-heading" }, "Guest-physical address map ", stateNote),
+        h("div", { class: "panel-head" }, h("h2", { id: "map-heading" }, "Guest-physical address map ", stateNote), exportButtons("address-map", "address map")),
         renderMapLegend(vm, state),
         renderAddressMap(vm, state),
       ),
       chartSection,
     ),
-    diagnostics,
+    vmDiagnostics,
   );
 }

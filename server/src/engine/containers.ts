@@ -11,6 +11,7 @@ import { IntervalSet } from "./intervals";
 import type { Layout, Section } from "./layout";
 import { HOST_PAGE_SIZE, type HostModel, type VfioBackend, type VfioDeviceModel, type VirtioMemModel, type VmModel } from "./model";
 import { atLeast } from "./version";
+import { hasFact } from "./versions";
 
 /** guest_memfd's RamBlockAttributes granule: the host page (QEMU system/ram-block-attributes.c). */
 export const CONVERSION_GRANULE = HOST_PAGE_SIZE;
@@ -151,7 +152,7 @@ export function startupCheck(vm: VmModel, layout: Layout, host: HostModel, key: 
  * it, whatever dma_entry_limit really is (container-legacy.c).
  */
 export function checkedLimit(host: HostModel): number {
-  return atLeast(host.kernel, "5.10") ? host.vfio.dmaEntryLimit : 65535;
+  return hasFact(host, "linux.vfio.dma-avail") ? host.vfio.dmaEntryLimit : 65535;
 }
 
 interface MappedRun {

@@ -240,6 +240,39 @@ function shiftTokens(tokens: IToken[], start: number, at: Position): IToken[] {
   }));
 }
 
+/** Where each merged result's groups start, for `tokensAround`. */
+const layouts = new WeakMap<ParseResult, { groups: Placed[]; starts: number[] }>();
+
+/**
+ * The tokens and comments of the top-level declaration around `offset` (the last one that
+ * starts before it) and of the one before it, from where the parse of the whole text is at
+ * the top level: all a feature that reads tokens up to a cursor needs (with the declaration
+ * before, it knows it is past the imports), without placing the whole document's tokens.
+ * For a parse that is not incremental, all of them.
+ */
+export function tokensAround(parsed: ParseResult, offset: number): { tokens: IToken[]; comments: IToken[] } {
+  const layout = layouts.get(parsed);
+  if (!layout) return { tokens: parsed.tokens, comments: parsed.comments };
+  const { groups, starts } = layout;
+  let low = 0;
+  let high = starts.length - 1;
+  while (low < high) {
+    const mid = (low + high + 1) >> 1;
+    if (starts[mid] < offset) low = mid;
+    else high = mid - 1;
+  }
+  const around = low > 0 ? [low - 1, low] : [low];
+  for (const i of around) placeTokens(groups[i], starts[i]);
+  return { tokens: around.flatMap((i) => groups[i].tokens!), comments: around.flatMap((i) => groups[i].comments!) };
+}
+
+function placeTokens(group: Placed, start: number): void {
+  if (group.placedAt === start && group.tokens && group.comments) return;
+  group.tokens = shiftTokens(group.relative.tokens, start, group.at);
+  group.comments = shiftTokens(group.relative.comments, start, group.at);
+  group.placedAt = start;
+}
+
 /** One parse result of the whole text from its placed groups (at `starts`); tokens are placed when asked for. */
 function merge(text: string, lines: LineIndex, groups: Placed[], starts: number[]): ParseResult {
   const imports: A.Import[] = [];
@@ -250,33 +283,28 @@ function merge(text: string, lines: LineIndex, groups: Placed[], starts: number[
     for (const node of group.declarations) declarations.push(node);
     for (const diagnostic of group.diagnostics) diagnostics.push(diagnostic);
   }
-  const placeTokens = () => {
-    groups.forEach((group, i) => {
-      if (group.placedAt === starts[i] && group.tokens && group.comments) return;
-      group.tokens = shiftTokens(group.relative.tokens, starts[i], group.at);
-      group.comments = shiftTokens(group.relative.comments, starts[i], group.at);
-      group.placedAt = starts[i];
-    });
-  };
+  const placeAll = () => groups.forEach((group, i) => placeTokens(group, starts[i]));
   let tokens: IToken[] | undefined;
   let comments: IToken[] | undefined;
-  return {
+  const merged: ParseResult = {
     ast: { kind: "file", imports, declarations, range: lines.range(0, text.length) },
     diagnostics,
     get tokens() {
       if (!tokens) {
-        placeTokens();
+        placeAll();
         tokens = groups.flatMap((g) => g.tokens!);
       }
       return tokens;
     },
     get comments() {
       if (!comments) {
-        placeTokens();
+        placeAll();
         comments = groups.flatMap((g) => g.comments!);
       }
       return comments;
     },
     lines,
   };
+  layouts.set(merged, { groups, starts });
+  return merged;
 }

@@ -3,8 +3,8 @@
 // virtio-mem device and DIMM placed, the 64-bit PCI hole, the highest GPA.
 import type { Bytes } from "./attributes";
 import { GiB, KiB, MiB, TiB } from "./format";
-import { atLeast } from "./version";
 import type { DimmModel, VirtioMemModel, VmModel } from "./model";
+import { hasFact } from "./versions";
 
 export type SectionKind = "ram" | "rom" | "dimm" | "virtio-mem";
 
@@ -23,7 +23,7 @@ export interface Placement {
 
 export interface PlacementError {
   device: VirtioMemModel | DimmModel;
-  code: "VT108" | "VT109";
+  code: "VT106" | "VT108" | "VT109" | "VT121";
   message: string;
 }
 
@@ -42,6 +42,11 @@ export interface Layout {
   placementErrors: PlacementError[];
   highestGpa: Bytes;
   physBitsNeeded: number;
+  /**
+   * `virt` only: the top of RAM and device memory as hw/arm/virt.c virt_set_memmap() computes
+   * it (device memory's base plus its size rounded up to 1 GiB), which must not pass 2^pa_bits.
+   */
+  virtMemoryTop?: Bytes;
 }
 
 const AMD_HT_START = 0xfd00000000;
@@ -73,6 +78,32 @@ export function splitMemory(vm: Pick<VmModel, "machine" | "memory" | "maxRamBelo
   return { below, above: memory - below };
 }
 
+/**
+ * Boot RAM's backends as offsets into QEMU's "ram" region: one backend, or one per NUMA node
+ * with memory, back to back in node order (hw/core/numa.c numa_init_memdev_container). A
+ * boundary between two backends splits a flat-view section, and so a DMA mapping.
+ */
+function ramBackends(vm: VmModel): { name: string | null; start: Bytes; end: Bytes }[] {
+  const withMemory = [...vm.numa].sort((a, b) => a.id - b.id).filter((n) => n.memory > 0);
+  if (withMemory.length <= 1) return [{ name: null, start: 0, end: vm.memory }];
+  let offset = 0;
+  return withMemory.map((n) => {
+    const piece = { name: `node${n.id}`, start: offset, end: offset + n.memory };
+    offset += n.memory;
+    return piece;
+  });
+}
+
+/** Adds the RAM section at guest-physical `start` that shows RAM offsets [from, to), split where its backend changes. */
+function pushRam(sections: Section[], backends: ReturnType<typeof ramBackends>, name: string, start: Bytes, from: Bytes, to: Bytes): void {
+  for (const b of backends) {
+    const lo = Math.max(from, b.start);
+    const hi = Math.min(to, b.end);
+    if (hi <= lo) continue;
+    sections.push({ name: b.name ? `${name}/${b.name}` : name, kind: "ram", start: start + (lo - from), end: start + (hi - from) });
+  }
+}
+
 export function computeLayout(vm: VmModel): Layout {
   return vm.machine === "virt" ? virtLayout(vm) : pcLayout(vm);
 }
@@ -95,7 +126,7 @@ function pcLayout(vm: VmModel): Layout {
   let relocated = false;
   // QEMU pc_memory_init(): an AMD vCPU whose address space would reach the HyperTransport
   // hole gets its RAM above 4 GiB moved to 1 TiB.
-  if (vm.cpuVendor === "amd" && regions.pciHole64.end - 1 >= AMD_HT_START) {
+  if (vm.cpuVendor === "amd" && hasFact(vm.host, "qemu.pc.amd-1tb-relocation") && regions.pciHole64.end - 1 >= AMD_HT_START) {
     aboveStart = AMD_ABOVE_1TB_START;
     regions = place(aboveStart);
     relocated = true;
@@ -103,17 +134,19 @@ function pcLayout(vm: VmModel): Layout {
 
   const sections: Section[] = [];
   const bootRam: Section[] = [];
-  const ram = (name: string, start: Bytes, end: Bytes) => {
-    if (end <= start) return;
-    sections.push({ name, kind: "ram", start, end });
+  const backends = ramBackends(vm);
+  // RAM at guest-physical [start, end) shows the same offsets of QEMU's "ram" region below
+  // 4 GiB, and offsets from `below` on above it.
+  const ram = (name: string, start: Bytes, end: Bytes, offset: Bytes) => {
+    if (end > start) pushRam(sections, backends, name, start, offset, offset + end - start);
   };
   // The flat view of `-machine q35|pc -nodefaults` with SeaBIOS (`info mtree -f`).
-  ram("ram-below-1m", 0, Math.min(below, 0xc0000));
+  ram("ram-below-1m", 0, Math.min(below, 0xc0000), 0);
   sections.push({ name: "pc.rom", kind: "rom", start: 0xc0000, end: 0xe0000 });
   sections.push({ name: "isa-bios", kind: "rom", start: 0xe0000, end: 0x100000 });
-  ram("ram-below-4g", 0x100000, below);
+  ram("ram-below-4g", 0x100000, below, 0x100000);
   sections.push({ name: "pc.bios", kind: "rom", start: FOUR_G - 256 * KiB, end: FOUR_G });
-  ram("ram-above-4g", aboveStart, aboveStart + above);
+  ram("ram-above-4g", aboveStart, aboveStart + above, below);
   if (below > 0) bootRam.push({ name: "ram-below-4g", kind: "ram", start: 0, end: below });
   if (above > 0) bootRam.push({ name: "ram-above-4g", kind: "ram", start: aboveStart, end: aboveStart + above });
 
@@ -149,9 +182,14 @@ function virtLayout(vm: VmModel): Layout {
   const hasDeviceMemory = vm.maxmem > vm.memory || vm.slots > 0;
   const deviceMemory = hasDeviceMemory ? { start: roundUp(ramEnd, GiB), end: roundUp(ramEnd, GiB) + vm.maxmem - vm.memory + GiB * vm.slots } : null;
   const { placements, errors } = placeMemoryDevices(vm, deviceMemory);
-  const sections: Section[] = [{ name: "mach-virt.ram", kind: "ram", start: ramStart, end: ramEnd }];
+  const sections: Section[] = [];
+  pushRam(sections, ramBackends(vm), "mach-virt.ram", ramStart, 0, vm.memory);
   for (const p of placements) sections.push({ name: p.device.name, kind: p.device.kind, start: p.start, end: p.end });
   const highestGpa = (deviceMemory ? deviceMemory.end : ramEnd) - 1;
+  // virt_set_memmap(): device memory's base is RAM's end rounded up to 1 GiB even without
+  // device memory, and its size is rounded up to 1 GiB.
+  const deviceMemorySize = vm.maxmem - vm.memory + GiB * vm.slots;
+  const virtMemoryTop = roundUp(ramEnd, GiB) + roundUp(Math.max(0, deviceMemorySize), GiB);
   return {
     sections,
     bootRam: [{ name: "mach-virt.ram", kind: "ram", start: ramStart, end: ramEnd }],
@@ -165,6 +203,7 @@ function virtLayout(vm: VmModel): Layout {
     placementErrors: errors,
     highestGpa,
     physBitsNeeded: bitsFor(highestGpa),
+    virtMemoryTop,
   };
 }
 
@@ -176,9 +215,23 @@ export function backendAlignment(backend: string, pageSize: Bytes): Bytes {
   return backend === "ram" ? Math.max(pageSize, 2 * MiB) : pageSize;
 }
 
-/** memory_device_pre_plug(): the larger of the device's own alignment and its region's. */
+/**
+ * memory_device_pre_plug(): the larger of the device's own alignment (virtio-mem: its block
+ * size; pc-dimm: none) and its region's.
+ */
 export function memoryDeviceAlignment(device: VirtioMemModel | DimmModel): Bytes {
-  return device.kind === "virtio-mem" ? Math.max(device.blockSize, backendAlignment(device.backend, device.pageSize)) : 2 * MiB;
+  const region = backendAlignment(device.backend, device.pageSize);
+  return device.kind === "virtio-mem" ? Math.max(device.blockSize, region) : region;
+}
+
+/** hw/mem/memory-device.c memory_device_get_free_addr(), when there is no device memory. */
+function noDeviceMemoryMessage(vm: VmModel): string {
+  if (hasFact(vm.host, "qemu.memory-device.not-prepared-text")) {
+    return "the configuration is not prepared for memory devices (e.g., for memory hotplug), consider specifying the maxmem option";
+  }
+  // Before 8.1, x86 machines always have a (possibly empty) device memory region, virt one
+  // only when maxmem or slots ask for it.
+  return vm.machine === "virt" ? "memory devices (e.g. for memory hotplug) are not supported by the machine" : "memory devices (e.g. for memory hotplug) are not enabled, please specify the maxmem option";
 }
 
 /**
@@ -191,17 +244,25 @@ function placeMemoryDevices(vm: VmModel, deviceMemory: { start: Bytes; end: Byte
   const errors: PlacementError[] = [];
   const total = vm.maxmem - vm.memory;
   let used = 0;
+  let slotsTaken = 0;
   if (total < 0) return { placements, errors }; // maxmem below memory: reported as such
   for (const device of devices) {
     if (device.size <= 0) continue;
+    if (device.kind === "dimm") {
+      // hw/mem/pc-dimm.c pc_dimm_get_free_slot(), from pc_dimm_pre_plug() before the
+      // memory-device checks.
+      if (vm.slots === 0) {
+        errors.push({ device, code: "VT121", message: "no slots where allocated, please specify the 'slots' option" });
+        continue;
+      }
+      if (slotsTaken >= vm.slots) {
+        errors.push({ device, code: "VT121", message: "no free slots available" });
+        continue;
+      }
+      slotsTaken++;
+    }
     if (!deviceMemory || total <= 0) {
-      errors.push({
-        device,
-        code: "VT109",
-        message: atLeast(vm.host.qemu, "8.1")
-          ? "the configuration is not prepared for memory devices (e.g., for memory hotplug), consider specifying the maxmem option"
-          : "memory devices (e.g. for memory hotplug) are not enabled, please specify the maxmem option",
-      });
+      errors.push({ device, code: "VT109", message: noDeviceMemoryMessage(vm) });
       continue;
     }
     if (used + device.size > total) {
@@ -209,13 +270,18 @@ function placeMemoryDevices(vm: VmModel, deviceMemory: { start: Bytes; end: Byte
       continue;
     }
     const align = memoryDeviceAlignment(device);
-    const fixed = device.kind === "virtio-mem" ? device.memaddr : undefined;
+    const fixed = device.memaddr;
     let start: Bytes;
+    if (fixed !== undefined && fixed % align !== 0) {
+      errors.push({ device, code: "VT108", message: `address must be aligned to 0x${align.toString(16)} bytes` });
+      continue;
+    }
+    // A virtio-mem device's size is checked (VT106) with its other properties.
+    if (device.kind === "dimm" && device.size % align !== 0) {
+      errors.push({ device, code: "VT106", message: `backend memory size must be multiple of 0x${align.toString(16)}` });
+      continue;
+    }
     if (fixed !== undefined) {
-      if (fixed % align !== 0) {
-        errors.push({ device, code: "VT108", message: `address must be aligned to 0x${align.toString(16)} bytes` });
-        continue;
-      }
       if (fixed < deviceMemory.start || fixed + device.size > deviceMemory.end) {
         errors.push({
           device,

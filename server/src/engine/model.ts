@@ -58,6 +58,8 @@ export interface VirtioMemModel {
   backend: "ram" | "memfd" | "file";
   pageSize: Bytes;
   prealloc: boolean;
+  /** NUMA node (`node=`) */
+  node: number;
   attrs: AttributeReader;
 }
 
@@ -67,6 +69,19 @@ export interface DimmModel {
   nameRange: A.Range;
   decl: A.Device;
   size: Bytes;
+  /** pc-dimm `addr` */
+  memaddr?: Bytes;
+  backend: "ram" | "memfd" | "file";
+  pageSize: Bytes;
+  node: number;
+  attrs: AttributeReader;
+}
+
+/** One `-numa node,nodeid=N[,memdev=...]`. */
+export interface NumaNodeModel {
+  id: number;
+  memory: Bytes;
+  decl: A.NumaNode;
   attrs: AttributeReader;
 }
 
@@ -97,10 +112,17 @@ export interface VmModel {
   accel: "kvm" | "tcg";
   cpuVendor: "intel" | "amd";
   physBits: number;
+  /** boot RAM as QEMU holds it: `-m` rounded up to 8 KiB (machine_set_mem) */
   memory: Bytes;
+  /** `memory` as written */
+  memoryAsWritten: Bytes;
   maxmem: Bytes;
   slots: number;
   maxRamBelow4g?: Bytes;
+  /** `virt`'s highmem: off limits the guest to 32-bit addresses */
+  highmem: boolean;
+  /** declared NUMA nodes (none: QEMU's implicit node, if any) */
+  numa: NumaNodeModel[];
   backend: "ram" | "memfd" | "file";
   pageSize: Bytes;
   fileSystem: "tmpfs" | "hugetlbfs" | "disk";
@@ -116,6 +138,9 @@ export interface VmModel {
   vfio: VfioDeviceModel[];
   attrs: AttributeReader;
 }
+
+/** QEMU hw/core/machine.c machine_set_mem(): `ram_size = QEMU_ALIGN_UP(size, 8192)`. */
+export const RAM_SIZE_ALIGNMENT = 8 * KiB;
 
 /** The host's base page size; hugetlb backends use larger pages. */
 export const HOST_PAGE_SIZE = 4 * KiB;
@@ -257,6 +282,7 @@ const BLOCK_HOMES: Readonly<Record<string, string>> = {
   hugepages: "a host",
   "virtio-mem": "a vm",
   dimm: "a vm",
+  numa: "a vm",
   vfio: "a host (unnamed: `vfio { backend = ... }`) or a vm (named: `vfio nic0 { ... }`)",
 };
 
@@ -292,7 +318,8 @@ export function resolveVm(decl: A.Vm, file: string, host: HostModel, sink: Sink)
     sink.error("VT004", attrs.rangeOf("machine"), `machine '${machine}' does not run on an ${host.arch} host ('${host.name}'); use ${x86 ? "q35 or pc" : "virt"}`);
   }
   const cpu = attrs.word("cpu") ?? "host";
-  const memory = attrs.size("memory") ?? 0;
+  const memoryAsWritten = attrs.size("memory") ?? 0;
+  const memory = Math.ceil(memoryAsWritten / RAM_SIZE_ALIGNMENT) * RAM_SIZE_ALIGNMENT;
   const backend = (attrs.word("backend") ?? "ram") as VmModel["backend"];
   const pageSize = attrs.size("page-size") ?? HOST_PAGE_SIZE;
   const fileSystem = (attrs.word("file-system") ?? "tmpfs") as VmModel["fileSystem"];
@@ -309,9 +336,12 @@ export function resolveVm(decl: A.Vm, file: string, host: HostModel, sink: Sink)
     cpuVendor: (attrs.word("cpu-vendor") ?? (host.iommu.vendor === "amd-vi" ? "amd" : "intel")) as VmModel["cpuVendor"],
     physBits: attrs.integer("phys-bits") ?? (cpu === "named" ? 40 : host.physBits),
     memory,
+    memoryAsWritten,
     maxmem: attrs.size("maxmem") ?? memory,
     slots: attrs.integer("slots") ?? 0,
     maxRamBelow4g: attrs.size("max-ram-below-4g"),
+    highmem: attrs.bool("highmem") ?? true,
+    numa: [],
     backend,
     pageSize,
     fileSystem,
@@ -330,7 +360,7 @@ export function resolveVm(decl: A.Vm, file: string, host: HostModel, sink: Sink)
   // QEMU's -m checks (hw/core/machine.c, softmmu/vl.c parse_memory_options()).
   if (attrs.has("maxmem") && vm.maxmem < memory) {
     sink.error("VT004", attrs.rangeOf("maxmem"), `'maxmem' is below 'memory'. QEMU: invalid value of maxmem: maximum memory size (0x${vm.maxmem.toString(16)}) must be at least the initial memory size (0x${memory.toString(16)})`);
-  } else if (vm.slots > 0 && !attrs.has("maxmem")) {
+  } else if (attrs.has("slots") && !attrs.has("maxmem")) {
     sink.error("VT004", attrs.rangeOf("slots"), "DIMM slots need 'maxmem' above 'memory'. QEMU: slots specified but no max-size");
   } else if (vm.slots > 0 && vm.maxmem === memory) {
     sink.error("VT004", attrs.rangeOf("slots"), `DIMM slots need 'maxmem' above 'memory'. QEMU: invalid value of maxmem: memory slots were specified but maximum memory size (0x${vm.maxmem.toString(16)}) is equal to the initial memory size (0x${memory.toString(16)})`);
@@ -345,32 +375,70 @@ export function resolveVm(decl: A.Vm, file: string, host: HostModel, sink: Sink)
     }
     names.set(item.name.text, item);
     if (item.deviceKind === "virtio-mem") vm.virtioMem.push(resolveVirtioMem(item, vm, sink));
-    else if (item.deviceKind === "dimm") {
-      const a = new AttributeReader("dimm", item.attributes, sink, item.name.range, `dimm '${item.name.text}'`);
-      vm.dimms.push({ kind: "dimm", name: item.name.text, nameRange: item.name.range, decl: item, size: a.size("size") ?? 0, attrs: a });
-    } else vm.vfio.push(resolveVfioDevice(item.name, item.range, item.attributes, vm, sink));
+    else if (item.deviceKind === "dimm") vm.dimms.push(resolveDimm(item, vm, sink));
+    else vm.vfio.push(resolveVfioDevice(item.name, item.range, item.attributes, vm, sink));
   }
+  vm.numa = resolveNuma(decl, label, sink);
   return vm;
 }
 
-function resolveVirtioMem(decl: A.Device, vm: VmModel, sink: Sink): VirtioMemModel {
-  const attrs = new AttributeReader("virtio-mem", decl.attributes, sink, decl.name.range, `virtio-mem '${decl.name.text}'`);
-  const pageSize = attrs.size("page-size") ?? vm.pageSize;
-  const fallback = defaultBlockSize(pageSize);
+/** What virtio-mem devices and DIMMs share: a memory backend placed in device memory, on a NUMA node. */
+function memoryDeviceFields(decl: A.Device, attrs: AttributeReader, vm: VmModel) {
   return {
-    kind: "virtio-mem",
     name: decl.name.text,
     nameRange: decl.name.range,
     decl,
     size: attrs.size("size") ?? 0,
+    memaddr: attrs.size("memaddr"),
+    backend: (attrs.word("backend") ?? vm.backend) as VmModel["backend"],
+    pageSize: attrs.size("page-size") ?? vm.pageSize,
+    node: attrs.integer("node") ?? 0,
+    attrs,
+  };
+}
+
+function resolveDimm(decl: A.Device, vm: VmModel, sink: Sink): DimmModel {
+  const attrs = new AttributeReader("dimm", decl.attributes, sink, decl.name.range, `dimm '${decl.name.text}'`);
+  return { kind: "dimm", ...memoryDeviceFields(decl, attrs, vm) };
+}
+
+/** The `numa` block's nodes; a second block, a node without an id, stray words: VT002–VT004. */
+function resolveNuma(decl: A.Vm, label: string, sink: Sink): NumaNodeModel[] {
+  const blocks = decl.items.filter((i): i is A.NumaBlock => i.kind === "numa");
+  for (const extra of blocks.slice(1)) sink.error("VT003", extra.keyword, `${label} has more than one 'numa' block`);
+  const nodes: NumaNodeModel[] = [];
+  for (const entry of blocks[0]?.items ?? []) {
+    if (entry.kind === "attribute") {
+      sink.error("VT002", entry.name.range, `unknown attribute '${entry.name.text}' in the numa block of ${label}; the numa block holds nodes: 'node N { memory = SIZE }'`);
+      continue;
+    }
+    if (entry.kind === "unknown-block") {
+      const guess = suggest(entry.keyword.text, ["node"]);
+      sink.error("VT002", entry.keyword.range, `unknown block '${entry.keyword.text}' in the numa block of ${label}${guess ? `; did you mean '${guess}'?` : "; the numa block holds 'node N { ... }'"}`, guess ? { suggestion: guess } : undefined);
+      continue;
+    }
+    const id = entry.id.kind === "integer" ? entry.id.value : null;
+    if (id === null) {
+      if (entry.id.kind !== "missing" && !(entry.id.kind === "integer" && entry.id.value === null)) sink.error("VT004", entry.id.range, "a NUMA node's id is an integer such as 0 or 1");
+      continue;
+    }
+    const attrs = new AttributeReader("numa-node", entry.attributes, sink, entry.keyword, `NUMA node ${id} of ${label}`);
+    nodes.push({ id, memory: attrs.size("memory") ?? 0, decl: entry, attrs });
+  }
+  return nodes;
+}
+
+function resolveVirtioMem(decl: A.Device, vm: VmModel, sink: Sink): VirtioMemModel {
+  const attrs = new AttributeReader("virtio-mem", decl.attributes, sink, decl.name.range, `virtio-mem '${decl.name.text}'`);
+  const common = memoryDeviceFields(decl, attrs, vm);
+  const fallback = defaultBlockSize(common.pageSize);
+  return {
+    kind: "virtio-mem",
+    ...common,
     blockSize: attrs.size("block-size") ?? fallback,
     defaultBlockSize: fallback,
     requested: attrs.size("requested") ?? 0,
-    memaddr: attrs.size("memaddr"),
-    backend: (attrs.word("backend") ?? vm.backend) as VirtioMemModel["backend"],
-    pageSize,
     prealloc: attrs.bool("prealloc") ?? vm.prealloc,
-    attrs,
   };
 }
 

@@ -13,6 +13,8 @@ export interface Unreadable {
   code: "VT005" | "VT009";
   /** one line, after "cannot import 'x' (path): ", e.g. "a FIFO (named pipe), not a regular file" */
   reason: string;
+  /** nothing exists at the path (a quick fix can create the file) */
+  missing?: boolean;
 }
 
 export interface SourceReader {
@@ -104,7 +106,7 @@ export function loadProgram(entry: string, reader: SourceReader, entryText?: str
         continue;
       }
       if (typeof imported !== "string") {
-        file.sink.error(imported.code, imp.path.range, `cannot import '${imp.path.value}' (${target}): ${imported.reason}`);
+        file.sink.error(imported.code, imp.path.range, `cannot import '${imp.path.value}' (${target}): ${imported.reason}`, imported.missing ? { missingFile: target } : undefined);
         continue;
       }
       visit(target, imported);

@@ -8,7 +8,7 @@ import type { HostModel } from "./model";
 import type { ScenarioResult } from "./scenario";
 import type { EngineDiagnostic } from "./sink";
 import { computeVerdicts, type Verdict, type VmVerdict } from "./verdict";
-import type { VmAnalysis } from "./vm-analysis";
+import { hugetlbNeeds, processPins, userPins, type VmAnalysis } from "./vm-analysis";
 
 export type { Verdict, VerdictKind } from "./verdict";
 
@@ -37,6 +37,8 @@ export interface HostReport {
   source: SourceRef | null;
   memlockSource: SourceRef | null;
   addressWidthSource: SourceRef | null;
+  /** free huge pages per page size (bytes), ascending */
+  hugepages: { pageSize: number; pages: number }[];
 }
 
 export interface FiguresAt {
@@ -106,6 +108,10 @@ export interface VmReport {
   containers: ContainerReport[];
   /** the VM's name */
   source: SourceRef;
+  /** memory pinned at boot and charged to RLIMIT_MEMLOCK: the VM's process (type1, iommufd `accounting = mm`) and its user (iommufd `accounting = user`) */
+  memlock: { processBytes: number; userBytes: number };
+  /** hugetlb memory the VM needs at boot, per page size, ascending */
+  hugetlb: { pageSize: number; bytes: number }[];
   /** starts, starts with warnings, refused by QEMU, or fails in a scenario step (verdict.ts) */
   verdict: Verdict;
   /** the VM's own problems in the report's file: its declaration's, its scenarios', host-level ones about it */
@@ -183,6 +189,7 @@ function hostReport(host: HostModel): HostReport {
     source: at(host.nameRange),
     memlockSource: at(attributeRange(host.attrs.host, host.capIpcLock ? "cap-ipc-lock" : "memlock")),
     addressWidthSource: at(attributeRange(host.attrs.iommu, "address-width")),
+    hugepages: [...host.hugepages].sort((a, b) => a[0] - b[0]).map(([pageSize, pool]) => ({ pageSize, pages: pool.count })),
   };
 }
 
@@ -273,6 +280,8 @@ function vmReport(a: VmAnalysis, scenarios: ScenarioResult[], verdict: VmVerdict
     vfio: vm.vfio.map((d) => ({ name: d.name, source: at(d.nameRange) })),
     containers: [...containers.values()],
     source: at(vm.decl.name.range),
+    memlock: { processBytes: processPins(a.containers.map((c) => c.boot), vm.host), userBytes: userPins(a.containers.map((c) => c.boot), vm.host) },
+    hugetlb: [...hugetlbNeeds(vm)].sort((x, y) => x[0] - y[0]).map(([pageSize, bytes]) => ({ pageSize, bytes })),
     verdict: verdict?.verdict ?? { kind: "starts" },
     diagnostics: (verdict?.diagnostics ?? []).filter((d) => d.file === file).map(toReportDiagnostic),
   };

@@ -21,6 +21,7 @@ import { resolveVfioDevice, type HostModel, type VfioDeviceModel, type VmModel }
 import { unresolved } from "./program";
 import { Sink, type EngineDiagnostic } from "./sink";
 import { atLeast, formatVersion } from "./version";
+import { hasFact } from "./versions";
 import { checkIommufdVersion, checkMemlock, checkViommu, DMA_MAP_ENOSPC, hugetlbNeeds, limitDeclaration, processPins, reportDomains, userPins, type VmAnalysis } from "./vm-analysis";
 
 export interface MigrationFigures {
@@ -296,7 +297,7 @@ function hotplugChecks(device: VfioDeviceModel, step: A.HotplugStep, state: SimS
     // A new container: QEMU runs its start-up check as the device is realized.
     const check = startupCheck(vm, analysis.layout, host, key);
     if (check && !check.passes) {
-      const error = atLeast(host.qemu, "10.2");
+      const error = hasFact(host, "qemu.vfio.rdm-check-error");
       sink.add(
         "VT201",
         error ? "error" : "warning",

@@ -23,7 +23,9 @@ import { bytes, count, exactBytes, GiB, hex, MiB } from "./format";
 import { computeLayout, memoryDeviceAlignment, type Layout, type Section } from "./layout";
 import { HOST_PAGE_SIZE, isHugetlb, type HostModel, type VfioDeviceModel, type VirtioMemModel, type VmModel } from "./model";
 import type { RelatedInformation, Sink } from "./sink";
+import { checkMachineOptions, checkMissingProperties, checkNuma, checkVirtAddressSpace, physBitsOutOfRange } from "./machine-checks";
 import { atLeast, formatVersion } from "./version";
+import { hasFact } from "./versions";
 
 export interface VirtioMemFigures {
   device: VirtioMemModel;
@@ -61,9 +63,13 @@ export const DMA_MAP_EINVAL = "vfio_container_dma_map(...) = -22 (Invalid argume
 
 export function analyzeVm(vm: VmModel, sink: Sink): VmAnalysis {
   const layout = computeLayout(vm);
+  checkMachineOptions(vm, sink);
+  checkNuma(vm, sink);
+  checkMissingProperties(vm, sink);
   checkBackends(vm, sink);
   checkVirtioMem(vm, layout, sink);
   checkPhysBits(vm, layout, sink);
+  checkVirtAddressSpace(vm, layout, sink);
   checkCompatibility(vm, sink);
   const boot = bootState(layout);
   const containers = analyzeContainers(vm, layout, boot, sink);
@@ -108,12 +114,15 @@ function checkVirtioMem(vm: VmModel, layout: Layout, sink: Sink): void {
       // later qom-set of requested-size is refused (virtio_mem_set_requested_size()).
       sink.warning("VT107", d.attrs.rangeOf("requested"), `virtio-mem '${d.name}': requested ${exactBytes(d.requested)} exceeds the device's ${exactBytes(d.size)}; the guest can plug at most ${exactBytes(d.size)}, and a later change of requested-size above it is refused. QEMU: 'requested-size' cannot exceed the memory backend size(${hex(d.size)})`, { maximum: d.size });
     }
-    if (hasSize && d.size % d.pageSize !== 0) {
-      sink.error("VT111", d.attrs.rangeOf("size"), `virtio-mem '${d.name}': size ${exactBytes(d.size)} is not a multiple of its ${exactBytes(d.pageSize)} pages. QEMU: memory size ${hex(d.size)} must be equal to or larger than page size ${hex(d.pageSize)}`);
-    }
+    if (hasSize) checkHugetlbSize(`virtio-mem '${d.name}'`, d.size, d.backend, d.pageSize, d.attrs.rangeOf("size"), sink);
     if (d.prealloc) {
       const range = d.attrs.has("prealloc") ? d.attrs.rangeOf("prealloc") : d.nameRange;
-      sink.error("VT117", range, `virtio-mem '${d.name}' has a preallocated backend${d.attrs.has("prealloc") ? "" : " (inherited from the VM's prealloc = on)"}; virtio-mem preallocates each block as it is plugged. QEMU: 'memdev' property specifies a memdev with preallocation enabled`);
+      const inherited = d.attrs.has("prealloc") ? "" : " (inherited from the VM's prealloc = on)";
+      if (hasFact(vm.host, "qemu.virtio-mem.prealloc-refused")) {
+        sink.error("VT117", range, `virtio-mem '${d.name}' has a preallocated backend${inherited}; virtio-mem preallocates each block as it is plugged. QEMU: 'memdev' property specifies a memdev with preallocation enabled`);
+      } else {
+        sink.warning("VT117", range, `virtio-mem '${d.name}' has a preallocated backend${inherited}: QEMU ${formatVersion(vm.host.qemu)} starts, but allocates all ${bytes(d.size)} of it at once, plugged or not (QEMU 8.0 refuses it)`);
+      }
     }
     if (vm.confidential === "sev" || vm.confidential === "sev-es" || vm.vdpa) {
       const why = vm.vdpa ? "a vhost-vdpa device disables RAM discarding" : `${vm.confidential.toUpperCase()} disables RAM discarding`;
@@ -124,15 +133,40 @@ function checkVirtioMem(vm: VmModel, layout: Layout, sink: Sink): void {
   }
   for (const error of layout.placementErrors) {
     const device = error.device;
-    const range = device.kind === "virtio-mem" && device.attrs.has("memaddr") ? device.attrs.rangeOf("memaddr") : device.nameRange;
+    const range = error.code === "VT106" ? device.attrs.rangeOf("size") : error.code !== "VT121" && device.attrs.has("memaddr") ? device.attrs.rangeOf("memaddr") : device.nameRange;
     sink.error(error.code, range, `${device.kind} '${device.name}' (${exactBytes(device.size)}) cannot be placed in device memory. QEMU: ${error.message}`);
   }
 }
 
-function checkBackends(vm: VmModel, sink: Sink): void {
-  if (vm.memory > 0 && vm.memory % vm.pageSize !== 0) {
-    sink.error("VT111", vm.attrs.rangeOf("memory"), `boot RAM ${exactBytes(vm.memory)} is not a multiple of its ${exactBytes(vm.pageSize)} pages. QEMU: memory size ${hex(vm.memory)} must be equal to or larger than page size ${hex(vm.pageSize)}`);
+/**
+ * VT111, as the backend fails: a memfd of 4 KiB pages that is not a page multiple is
+ * shorter than the RAM block made for it; a hugetlb memfd cannot be resized to a size that is not a
+ * page multiple (util/memfd.c qemu_memfd_create(): ftruncate() gives EINVAL); a file
+ * (softmmu/physmem.c file_ram_alloc()) refuses only a size below one page and rounds the
+ * rest up.
+ */
+function checkHugetlbSize(what: string, size: Bytes, backend: string, pageSize: Bytes, range: A.Range, sink: Sink): void {
+  if (size <= 0 || size % pageSize === 0) return;
+  if (backend === "memfd" && pageSize === HOST_PAGE_SIZE) {
+    // qemu_ram_alloc_from_fd() aligns the size up to the host page, then finds the memfd shorter.
+    const aligned = Math.ceil(size / HOST_PAGE_SIZE) * HOST_PAGE_SIZE;
+    sink.error("VT111", range, `${what}: ${exactBytes(size)} is not a multiple of 4 KiB pages. QEMU: backing store size ${hex(size)} does not match 'size' option ${hex(aligned)}`, { multiple: HOST_PAGE_SIZE });
+  } else if (backend === "memfd") {
+    sink.error("VT111", range, `${what}: ${exactBytes(size)} is not a multiple of its ${bytes(pageSize)} huge pages. QEMU: failed to resize memfd to ${size}: Invalid argument`, { multiple: pageSize });
+  } else if (size < pageSize) {
+    sink.error("VT111", range, `${what}: ${exactBytes(size)} is smaller than one of its ${bytes(pageSize)} pages. QEMU: memory size ${hex(size)} must be equal to or larger than page size ${hex(pageSize)}`, { multiple: pageSize });
+  } else if (backend === "file") {
+    sink.warning("VT111", range, `${what}: ${exactBytes(size)} is not a multiple of its ${bytes(pageSize)} pages; QEMU rounds the file up to ${bytes(Math.ceil(size / pageSize) * pageSize)}`, { multiple: pageSize });
+  } else {
+    sink.error("VT111", range, `${what}: ${exactBytes(size)} is not a multiple of its ${bytes(pageSize)} huge pages (a hugetlb backend is a memfd or a hugetlbfs file). QEMU: failed to resize memfd to ${size}: Invalid argument`, { multiple: pageSize });
   }
+}
+
+function checkBackends(vm: VmModel, sink: Sink): void {
+  // With NUMA nodes, each node's memory is a backend of its own.
+  if (vm.numa.length > 0) for (const n of vm.numa) checkHugetlbSize(`NUMA node ${n.id}`, n.memory, vm.backend, vm.pageSize, n.attrs.rangeOf("memory"), sink);
+  else checkHugetlbSize("boot RAM", vm.memory, vm.backend, vm.pageSize, vm.attrs.rangeOf("memory"), sink);
+  for (const d of vm.dimms) checkHugetlbSize(`dimm '${d.name}'`, d.size, d.backend, d.pageSize, d.attrs.rangeOf("size"), sink);
   if (isConfidential(vm) && isHugetlb(vm.backend, vm.pageSize, vm.fileSystem)) {
     const range = vm.attrs.has("page-size") ? vm.attrs.rangeOf("page-size") : vm.attrs.rangeOf("file-system");
     sink.warning("VT113", range, `${vm.confidential} guest with a hugetlb shared backend: converting shared memory back to private does not free the hugetlb copy, so up to ${bytes(vm.memory)} is held twice (guest_memfd and hugetlb)`);
@@ -140,10 +174,12 @@ function checkBackends(vm: VmModel, sink: Sink): void {
 }
 
 function checkPhysBits(vm: VmModel, layout: Layout, sink: Sink): void {
+  // virt has its own check (checkVirtAddressSpace); bad phys-bits stop QEMU before the layout.
+  if (vm.machine === "virt" || physBitsOutOfRange(vm) || !hasFact(vm.host, "qemu.pc.phys-bits-checked")) return;
   if (layout.physBitsNeeded <= vm.physBits) return;
   // Before 8.2, QEMU treats a CPU with 32 phys-bits or fewer as 32-bit and skips the check
   // (pc_max_used_gpa() returned the CPU's own limit).
-  if (vm.physBits <= 32 && !atLeast(vm.host.qemu, "8.2")) return;
+  if (vm.physBits <= 32 && !hasFact(vm.host, "qemu.pc.phys-bits-32-checked")) return;
   const limit = 2 ** vm.physBits - 1;
   const range = vm.attrs.has("phys-bits") ? vm.attrs.rangeOf("phys-bits") : vm.attrs.has("cpu") ? vm.attrs.rangeOf("cpu") : vm.decl.name.range;
   sink.error(
@@ -251,7 +287,7 @@ export function userPins(containers: ContainerFigures[], host: HostModel): Bytes
 function reportStartupCheck(vm: VmModel, c: ContainerSummary, sink: Sink): void {
   const check = c.startupCheck;
   if (!check || check.passes) return;
-  const error = atLeast(vm.host.qemu, "10.2");
+  const error = hasFact(vm.host, "qemu.vfio.rdm-check-error");
   const biggest = [...check.parts].sort((a, b) => b.mappings - a.mappings)[0];
   const device = vm.virtioMem.find((d) => d.name === biggest.name);
   const range = device ? device.attrs.rangeOf("block-size") : vm.attrs.rangeOf("confidential");
@@ -354,8 +390,8 @@ export function reportDomains(id: string, domains: VfioDeviceModel[][], figures:
 
 export function checkIommufdVersion(device: VfioDeviceModel, host: HostModel, sink: Sink, at?: A.Range): void {
   if (device.backend !== "iommufd") return;
-  const qemuOk = atLeast(host.qemu, "9.0");
-  const kernelOk = atLeast(host.kernel, "6.2");
+  const qemuOk = hasFact(host, "qemu.vfio.iommufd");
+  const kernelOk = hasFact(host, "linux.iommufd");
   if (qemuOk && kernelOk) return;
   const range = at ?? (device.attrs.has("backend") ? device.attrs.rangeOf("backend") : device.nameRange);
   const missing = [qemuOk ? "" : `QEMU 9.0 (host '${host.name}' runs ${formatVersion(host.qemu)})`, kernelOk ? "" : `Linux 6.2 (host runs ${formatVersion(host.kernel)})`].filter(Boolean).join(" and ");

@@ -128,5 +128,7 @@ const ERRNO: Record<string, string> = {
 function fromErrno(error: unknown): Unreadable {
   const code = (error as NodeJS.ErrnoException)?.code;
   const reason = (code && ERRNO[code]) ?? (code ? `cannot be read (${code})` : `cannot be read (${error instanceof Error ? error.message : String(error)})`);
-  return { code: code === "EISDIR" || code === "ENXIO" ? "VT009" : "VT005", reason };
+  const unreadable: Unreadable = { code: code === "EISDIR" || code === "ENXIO" ? "VT009" : "VT005", reason };
+  if (code === "ENOENT") unreadable.missing = true;
+  return unreadable;
 }

@@ -16,7 +16,7 @@ export type Token = ParseResult["tokens"][number];
  * attributes); `unknown` a `word { }` or `word NAME { }` where no such block belongs (the
  * parser reads it whole and reports it once).
  */
-export type FrameKind = "top" | "host" | "iommu" | "host-vfio" | "hugepages" | "vm" | "virtio-mem" | "vfio" | "dimm" | "scenario" | "hotplug" | "unknown";
+export type FrameKind = "top" | "host" | "iommu" | "host-vfio" | "hugepages" | "vm" | "virtio-mem" | "vfio" | "dimm" | "numa" | "numa-node" | "scenario" | "hotplug" | "unknown";
 
 export interface Frame {
   kind: FrameKind;
@@ -41,6 +41,7 @@ export function attributeContext(kind: FrameKind): Context | undefined {
     case "virtio-mem":
     case "vfio":
     case "dimm":
+    case "numa-node":
       return kind;
     case "hotplug":
       return "vfio";
@@ -340,8 +341,27 @@ class Reader {
         this.body(device, () => this.attribute(device));
         return;
       }
+      if (keyword === T.Numa && this.peek(1)?.tokenType === T.LCurly) {
+        this.i += 2;
+        const numa = frame("numa", this.i - 1, name);
+        this.body(numa, () => this.numaNode(numa, name));
+        return;
+      }
       if (!this.unknownBlock(name)) this.attribute(vm);
     });
+  }
+
+  /** `node N { attribute* }` inside `numa { }`. */
+  private numaNode(numa: Frame, vm: string | undefined): void {
+    if (this.peek()!.tokenType !== T.Node || this.peek(1)?.tokenType === T.Equals) {
+      if (!this.unknownBlock(vm)) this.attribute(numa);
+      return;
+    }
+    this.i++;
+    this.accept(T.NumberLiteral, { kind: "none" });
+    if (!this.openBlock()) return;
+    const node = frame("numa-node", this.i - 1, vm);
+    this.body(node, () => this.attribute(node));
   }
 
   private scenario(): void {
@@ -458,7 +478,7 @@ export function blockContents(tokens: readonly Token[], open: number, skip: numb
       const previous = k > 0 ? at(k - 1) : undefined;
       if (isNameToken(token) && next?.tokenType === T.Equals && previous?.tokenType !== T.Reserved) contents.attributes.add(token.image);
       if (token.tokenType === T.NumberLiteral && next?.tokenType === T.Equals) contents.blocks.add(token.image);
-      if ([T.Iommu, T.Vfio, T.Hugepages].includes(token.tokenType) && next?.tokenType === T.LCurly) contents.blocks.add(token.image);
+      if ([T.Iommu, T.Vfio, T.Hugepages, T.Numa].includes(token.tokenType) && next?.tokenType === T.LCurly) contents.blocks.add(token.image);
       if (DEVICE_KEYWORDS.has(token.tokenType) && isNameToken(next) && at(k + 2)?.tokenType === T.LCurly) contents.names.add(next!.image);
     }
   }

@@ -72,3 +72,56 @@ export function size(n: number): string {
   const shown = bytes(n);
   return exact === shown ? shown : `≈ ${shown} (${exact})`;
 }
+
+// ---- the last good figures, while a declaration is being typed -----------------------------
+
+/** A syntax error (the parser's own diagnostics) on the lines of `range`. */
+export function brokenLines(analysis: Analysis, range: A.Range): Set<number> {
+  const lines = new Set<number>();
+  for (const d of analysis.parse.diagnostics) {
+    if (d.range.start.line >= range.start.line && d.range.start.line <= range.end.line) lines.add(d.range.start.line);
+  }
+  return lines;
+}
+
+/**
+ * Inlay hints and code lenses of a declaration whose text is broken (the user is typing)
+ * keep the figures it had when it last parsed cleanly, marked stale, instead of figures
+ * computed from half a line ("worst case 6" while a device's line is incomplete). Kept per
+ * document and per VM or scenario name; only a clean declaration replaces them.
+ */
+export class LastGoodFigures {
+  private readonly vms = new Map<string, Map<string, VmAnalysis>>();
+  private readonly scenarios = new Map<string, Map<string, ScenarioResult>>();
+
+  /** The VM analysis to draw a `vm` declaration's figures from, and whether it is stale. */
+  vm(uri: string, analysis: Analysis, decl: A.Vm): { vm: VmAnalysis; stale: boolean } | undefined {
+    return this.pick(this.vms, uri, analysis, decl, vmAnalysisOf(analysis, decl));
+  }
+
+  /** Likewise for a scenario's step results. */
+  scenario(uri: string, analysis: Analysis, decl: A.Scenario): { scenario: ScenarioResult; stale: boolean } | undefined {
+    const found = this.pick(this.scenarios, uri, analysis, decl, scenarioOf(analysis, decl));
+    return found && { scenario: found.vm, stale: found.stale };
+  }
+
+  forget(uri: string): void {
+    this.vms.delete(uri);
+    this.scenarios.delete(uri);
+  }
+
+  private pick<T>(store: Map<string, Map<string, T>>, uri: string, analysis: Analysis, decl: A.Vm | A.Scenario, current: T | undefined): { vm: T; stale: boolean } | undefined {
+    const name = decl.name.missing ? undefined : decl.name.text;
+    let remembered = store.get(uri);
+    if (!remembered) store.set(uri, (remembered = new Map()));
+    if (brokenLines(analysis, decl.range).size === 0) {
+      if (current && name !== undefined) remembered.set(name, current);
+      return current && { vm: current, stale: false };
+    }
+    const last = name === undefined ? undefined : remembered.get(name);
+    return last ? { vm: last, stale: true } : undefined;
+  }
+}
+
+/** One store for the whole server: inlay hints and code lenses agree on what is stale. */
+export const lastGoodFigures = new LastGoodFigures();

@@ -2,12 +2,13 @@
 // VFIO containers, and "Show mapping state", which runs the client's `vmtopo.showMappingState`
 // with [uri, vmName] (the mapping-state webview). A lens whose command the client did not
 // announce in `initializationOptions.clientCommands` is left out: other editors would show a
-// button that fails.
+// button that fails. While a VM's declaration has a syntax error the figures are those it
+// last had, marked stale (figures.ts, LastGoodFigures).
 import type { CodeLens } from "vscode-languageserver";
 import type { Analysis } from "../../engine/analyze";
 import { count } from "../../engine/format";
 import type { Feature } from "../context";
-import { vmAnalysisOf } from "../figures";
+import { lastGoodFigures } from "../figures";
 
 export const SHOW_MAPPING_STATE = "vmtopo.showMappingState";
 
@@ -25,12 +26,14 @@ export function lensesOf(analysis: Analysis, uri: string): CodeLens[] {
   const lenses: CodeLens[] = [];
   for (const decl of analysis.parse.ast.declarations) {
     if (decl.kind !== "vm") continue;
-    const vm = vmAnalysisOf(analysis, decl);
-    if (!vm) continue;
+    const found = lastGoodFigures.vm(uri, analysis, decl);
+    if (!found) continue;
+    const vm = found.vm;
     const range = decl.name.range;
     const boot = vm.containers.reduce((sum, c) => sum + c.boot.mappings, 0);
     const worst = vm.containers.reduce((sum, c) => sum + c.worstCase.mappings, 0);
-    const title = vm.containers.length === 0 ? "no VFIO devices" : `${count(boot)} DMA mapping${boot === 1 ? "" : "s"} (worst case ${count(worst)})`;
+    const figures = vm.containers.length === 0 ? "no VFIO devices" : `${count(boot)} DMA mapping${boot === 1 ? "" : "s"} (worst case ${count(worst)})`;
+    const title = found.stale ? `${figures}, as last valid: fix the syntax error to update` : figures;
     // An empty command id: a label that does nothing when clicked.
     lenses.push({ range, command: { title, command: "" } });
     lenses.push({ range, command: { title: "Show mapping state", command: SHOW_MAPPING_STATE, arguments: [uri, vm.vm.name] } });

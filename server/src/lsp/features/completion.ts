@@ -5,10 +5,12 @@
 //   at the start of an item     attributes of that block not given yet (`name = default`),
 //                               and the blocks valid there; steps in a scenario; `host`,
 //                               `vm`, `scenario`, `import` at the top level
-//   after `name =`              enum values, `on`/`off`, `unlimited`, sizes, bandwidths
+//   after `name =`              enum values, `on`/`off`, `unlimited`; sizes and bandwidths
+//                               only when asked for (Ctrl+Space), never in a list that pops
+//                               up by itself, where Enter after a digit would take one
 //   right after a number        size units once a unit letter is typed (never after bare
 //                               digits: a bare integer is bytes, Enter must not add a unit)
-//   after `convert`             ranges of the VM's boot RAM
+//   after `convert`             ranges of the VM's boot RAM (when asked for)
 //   references                  hosts after `vm x on` and `migrate to`, VMs after
 //                               `scenario s for`, the scenario VM's devices after `resize`,
 //                               `unplug` and `viommu-map` (with those hot-plugged earlier)
@@ -16,6 +18,7 @@ import {
   CompletionItemKind,
   CompletionTriggerKind,
   InsertTextFormat,
+  InsertTextMode,
   MarkupKind,
   type ClientCapabilities,
   type CompletionItem,
@@ -27,6 +30,7 @@ import type { Analysis } from "../../engine/analyze";
 import { SCHEMA, type AttributeSpec, type Context, type ValueType } from "../../engine/schema";
 import type { SymbolIndex } from "../../engine/symbols";
 import { attributeContext, blockContents, expectationAt, type Expectation, type Frame, type Token } from "../completion-context";
+import { tokensAround } from "../../engine/incremental-parse";
 import type { Feature } from "../context";
 import { sizeLiteral } from "../size-literal";
 import * as T from "../../../../grammar/src/lexer";
@@ -34,6 +38,14 @@ import * as T from "../../../../grammar/src/lexer";
 interface Options {
   snippets: boolean;
   markdown: boolean;
+  /**
+   * Multi-line items carry their indentation (the file's indent unit, the cursor line's
+   * indentation after each newline), unless the client adjusts indentation itself and cannot
+   * be told not to: without it a client inserts a literal TAB and a `}` at column 0.
+   */
+  preIndent: boolean;
+  /** the client accepts `insertTextMode: asIs` on an item */
+  asIs: boolean;
 }
 
 export const completion: Feature = {
@@ -41,23 +53,31 @@ export const completion: Feature = {
   register({ connection, workspace, clientCapabilities }) {
     connection.onCompletion((params) => {
       const analysis = workspace.analysis(params.textDocument.uri);
-      const symbols = workspace.symbols(params.textDocument.uri);
-      if (!analysis || !symbols) return null;
-      return completeAt(analysis, symbols, params, readOptions(clientCapabilities()));
+      if (!analysis) return null;
+      // The symbol index is built only if a name is to be completed.
+      return completeAt(analysis, () => workspace.symbols(params.textDocument.uri) ?? { definitions: [], references: [] }, params, readOptions(clientCapabilities()));
     });
   },
 };
 
 /** Snippets and Markdown only for clients that say they support them. */
 function readOptions(capabilities: ClientCapabilities): Options {
-  const item = capabilities.textDocument?.completion?.completionItem;
-  return { snippets: item?.snippetSupport === true, markdown: item?.documentationFormat?.includes(MarkupKind.Markdown) === true };
+  const completion = capabilities.textDocument?.completion;
+  const item = completion?.completionItem;
+  const asIs = item?.insertTextModeSupport?.valueSet?.includes(InsertTextMode.asIs) === true;
+  const clientAdjusts = completion?.insertTextMode === InsertTextMode.adjustIndentation;
+  return {
+    snippets: item?.snippetSupport === true,
+    markdown: item?.documentationFormat?.includes(MarkupKind.Markdown) === true,
+    preIndent: asIs || !clientAdjusts,
+    asIs,
+  };
 }
 
 /** Everything the item builders need about the request. */
 interface Request {
   analysis: Analysis;
-  symbols: SymbolIndex;
+  symbols: () => SymbolIndex;
   options: Options;
   tokens: readonly Token[];
   /** index of the first token at or after the cursor, or of the word being typed */
@@ -79,16 +99,18 @@ interface Request {
  * so `= 2` never keeps a "2G" from the list that popped up after `=`, and Enter after a digit
  * never commits a value the user did not type.
  */
-export function completeAt(analysis: Analysis, symbols: SymbolIndex, params: CompletionParams, options: Options): CompletionList {
+export function completeAt(analysis: Analysis, symbols: () => SymbolIndex, params: CompletionParams, options: Options): CompletionList {
   const items = itemsAt(analysis, symbols, params, options);
   return { isIncomplete: items.incomplete, items: items.items };
 }
 
-function itemsAt(analysis: Analysis, symbols: SymbolIndex, params: CompletionParams, options: Options): { items: CompletionItem[]; incomplete: boolean } {
+function itemsAt(analysis: Analysis, symbols: () => SymbolIndex, params: CompletionParams, options: Options): { items: CompletionItem[]; incomplete: boolean } {
   const complete = (items: CompletionItem[]) => ({ items, incomplete: false });
-  const { tokens, comments, lines } = analysis.parse;
+  const { lines } = analysis.parse;
   const text = lines.text;
   const cursor = lines.offset(params.position);
+  // Only the declaration around the cursor: a 50,000-line file is not read from its start.
+  const { tokens, comments } = tokensAround(analysis.parse, cursor);
   const inside = (t: Token, closedAtEnd: boolean) => t.startOffset < cursor && (closedAtEnd ? cursor < t.endOffset! + 1 : cursor <= t.endOffset! + 1);
   // Nothing to offer inside a comment or a string.
   if (comments.some((c) => inside(c, c.tokenType !== T.LineComment && c.tokenType !== T.UnterminatedComment))) return complete([]);
@@ -130,8 +152,16 @@ function itemsAt(analysis: Analysis, symbols: SymbolIndex, params: CompletionPar
     const afterBrace = previous?.tokenType === T.LCurly && previous.startOffset >= request.lineStart;
     if (!afterBrace) return complete([]);
   }
-  const items = itemsFor(request, expectation);
-  return { items, incomplete: items.some((i) => /^[0-9]/.test(i.label)) };
+  let items = itemsFor(request, expectation);
+  // A list that pops up by itself (after a typed space or `=`) holds no number: the user is
+  // about to type one, and the list would filter down to it ("2" → "2G") for Enter to take.
+  // Numbers (sizes, ranges) come on explicit invocation (Ctrl+Space).
+  if (params.context?.triggerKind === CompletionTriggerKind.TriggerCharacter && (expectation.kind === "value" || expectation.kind === "number")) items = items.filter((i) => !startsWithDigit(i));
+  return { items, incomplete: items.some(startsWithDigit) };
+}
+
+function startsWithDigit(item: CompletionItem): boolean {
+  return /^[0-9]/.test(item.label);
 }
 
 function itemsFor(request: Request, expectation: Expectation): CompletionItem[] {
@@ -161,9 +191,29 @@ function item(request: Request, label: string, kind: CompletionItemKind, snippet
   const lead = request.tightEquals ? " " : "";
   const text = plainText(snippet);
   const isSnippet = request.options.snippets && snippet !== escapeSnippet(text);
-  const result: CompletionItem = { label, kind, textEdit: { range: request.range, newText: lead + (isSnippet ? snippet : text) }, ...extra };
+  let newText = lead + (isSnippet ? snippet : text);
+  const multiLine = /[\n\t]/.test(newText);
+  if (multiLine && request.options.preIndent) newText = newText.replace(/\t/g, indentUnit(request)).replace(/\n/g, `\n${lineIndentation(request)}`);
+  const result: CompletionItem = { label, kind, textEdit: { range: request.range, newText }, ...extra };
   if (isSnippet) result.insertTextFormat = InsertTextFormat.Snippet;
+  if (multiLine && request.options.asIs) result.insertTextMode = InsertTextMode.asIs;
   return result;
+}
+
+/** The file's unit of indentation: that of its first indented line (a tab, or N spaces); else the formatter's two spaces. */
+function indentUnit(request: Request): string {
+  // The first 64 KiB tell: a 50,000-line file is not scanned.
+  const indentation = /(?:^|\n)([ \t]+)\S/.exec(request.analysis.parse.lines.text.slice(0, 64 * 1024))?.[1];
+  if (!indentation) return "  ";
+  return indentation.startsWith("\t") ? "\t" : indentation.slice(0, Math.min(indentation.length, 8));
+}
+
+/** The leading whitespace of the cursor's line (before the cursor). */
+function lineIndentation(request: Request): string {
+  const text = request.analysis.parse.lines.text;
+  let end = request.lineStart;
+  while (end < request.cursor && (text[end] === " " || text[end] === "\t")) end++;
+  return text.slice(request.lineStart, end);
 }
 
 function plain(request: Request, word: string, kind: CompletionItemKind, extra: Partial<CompletionItem> = {}): CompletionItem {
@@ -199,6 +249,10 @@ const BLOCKS: Partial<Record<Frame["kind"], { label: string; snippet: (fresh: (b
     { label: "virtio-mem", snippet: (f) => `virtio-mem \${1:${f("vmem")}} {\n\tsize = \${2:16G}\n\t$0\n}`, detail: "virtio-mem NAME { … }", doc: "A virtio-mem-pci device with its own memory backend.", repeatable: true },
     { label: "vfio", snippet: (f) => `vfio \${1:${f("dev")}} {\n\t$0\n}`, detail: "vfio NAME { … }", doc: "A vfio-pci device (an assigned host PCI device).", repeatable: true },
     { label: "dimm", snippet: (f) => `dimm \${1:${f("dimm")}} {\n\tsize = \${2:1G}\n}`, detail: "dimm NAME { size = SIZE }", doc: "A pc-dimm with its own RAM backend, plugged at boot.", repeatable: true },
+    { label: "numa", snippet: () => "numa {\n\tnode 0 {\n\t\tmemory = ${1:8G}\n\t}\n\tnode 1 {\n\t\tmemory = ${2:8G}\n\t}\n}", detail: "numa { node N { memory = SIZE } }", doc: "The guest's NUMA nodes (`-numa node,nodeid=N,memdev=…`); their memory adds up to the VM's `memory`." },
+  ],
+  numa: [
+    { label: "node", snippet: () => "node ${1:0} {\n\tmemory = ${2:8G}\n}", detail: "node N { memory = SIZE }", doc: "A NUMA node (`-numa node,nodeid=N`) with its share of boot RAM.", repeatable: true },
   ],
   iommu: [
     { label: "reserved", snippet: () => "reserved ${1:name} = ${2:0xfee00000} .. ${3:0xfef00000}", detail: "reserved NAME = RANGE", doc: "A reserved IOVA range; declared ranges replace the vendor's defaults (the MSI window).", repeatable: true },
@@ -493,7 +547,7 @@ function convertRanges(request: Request, frame: Frame): CompletionItem[] {
 
 /** Hosts or VMs declared in the document and the files it imports. */
 function names(request: Request, kind: "host" | "vm"): string[] {
-  return [...new Set(request.symbols.definitions.filter((d) => d.kind === kind).map((d) => d.name))];
+  return [...new Set(request.symbols().definitions.filter((d) => d.kind === kind).map((d) => d.name))];
 }
 
 function shortFile(request: Request, file: string): string {
@@ -504,7 +558,7 @@ function referenceItems(request: Request, target: "host" | "vm" | "virtio-mem" |
   if (target === "host" || target === "vm") {
     const seen = new Set<string>();
     const items: CompletionItem[] = [];
-    for (const d of request.symbols.definitions) {
+    for (const d of request.symbols().definitions) {
       if (d.kind !== target || seen.has(d.name)) continue;
       seen.add(d.name);
       items.push(plain(request, d.name, target === "host" ? CompletionItemKind.Module : CompletionItemKind.Class, { detail: d.detail + shortFile(request, d.file) }));

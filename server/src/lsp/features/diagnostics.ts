@@ -73,9 +73,12 @@ export const diagnostics: Feature = {
       refresh(uriToPath(e.document.uri)); // importers now read it from disk
     });
     connection.onDidChangeWatchedFiles((e) => e.changes.forEach((change) => refresh(uriToPath(change.uri))));
-    workspace.disk.onLoaded(() => {
+    // A file read from disk arrived, or changed: analyse what waited for it or reads it.
+    workspace.disk.onLoaded((path) => {
+      const waiting = documents.all().filter((d) => workspace.awaitingFiles(d.uri)).map((d) => d.uri);
+      const readers = workspace.dependents(path);
       workspace.invalidate();
-      for (const document of documents.all()) if (workspace.awaitingFiles(document.uri)) publisher.schedule(document.uri);
+      for (const uri of new Set([...waiting, ...readers])) publisher.schedule(uri);
     });
     context.settings.onChange(() => {
       workspace.invalidate();

@@ -10,7 +10,8 @@ import { bytes, count, duration, hex, KiB } from "../../engine/format";
 import type { FiguresAt } from "../../engine/report";
 import type { ScenarioResult, StepResult } from "../../engine/scenario";
 import { attributeSpec, type AttributeSpec, type Context, type ValueType } from "../../engine/schema";
-import { atLeast, formatVersion } from "../../engine/version";
+import { formatVersion } from "../../engine/version";
+import { hasFact } from "../../engine/versions";
 import { guestMemoryBlockSize, type VirtioMemFigures, type VmAnalysis } from "../../engine/vm-analysis";
 import type { Feature } from "../context";
 import { languageReference } from "../../files/rule-pages";
@@ -162,7 +163,7 @@ function containerHover(analysis: Analysis, vm: VmAnalysis, device: string, id: 
     if (model && created!.host === vm.vm.host.name) check = startupCheck(vm.vm, vm.layout, vm.vm.host, containerKey(model));
   }
   if (check) {
-    const error = atLeast(vm.vm.host.qemu, "10.2");
+    const error = hasFact(vm.vm.host, "qemu.vfio.rdm-check-error");
     const verdict = check.passes ? "**passes**" : `**fails** (VT201, ${error ? "an error: realize fails" : "a warning before QEMU 10.2"})`;
     lines.push(
       `QEMU's start-up check${hotplugged ? " at hot-plug" : ""}: ${count(check.mappings)} possible mappings + ${count(check.memslots)} memslots − ${check.sections} section${check.sections === 1 ? "" : "s"} = **${count(check.total)}** ${check.passes ? "≤" : ">"} ${count(check.limit)}: ${verdict}`,

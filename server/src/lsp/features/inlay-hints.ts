@@ -6,52 +6,86 @@ import { InlayHintKind, type InlayHint } from "vscode-languageserver";
 import type * as A from "../../../../grammar/src/index";
 import type { Analysis } from "../../engine/analyze";
 import { bytes, count } from "../../engine/format";
+import type { EngineDiagnostic } from "../../engine/sink";
 import type { VmAnalysis } from "../../engine/vm-analysis";
 import type { Feature } from "../context";
-import { bootContainerOf, mappings, scenarioOf, vmAnalysisOf } from "../figures";
+import { bootContainerOf, brokenLines, lastGoodFigures, mappings } from "../figures";
 import { touches } from "../locate";
 
 export const inlayHints: Feature = {
   capabilities: { inlayHintProvider: true },
-  register({ connection, workspace, settings, clientCapabilities }) {
+  register({ connection, workspace, settings, clientCapabilities, documents }) {
     connection.languages.inlayHint.on(({ textDocument, range }) => {
       if (!settings.current.inlayHints.enabled) return [];
       const analysis = workspace.analysis(textDocument.uri);
-      return analysis ? hintsIn(analysis, range) : [];
+      return analysis ? hintsIn(analysis, range, textDocument.uri) : [];
     });
     settings.onChange(() => {
       if (clientCapabilities().workspace?.inlayHint?.refreshSupport) void connection.languages.inlayHint.refresh().catch(() => undefined);
     });
+    documents.onDidClose(({ document }) => lastGoodFigures.forget(document.uri));
   },
 };
 
-export function hintsIn(analysis: Analysis, range: A.Range): InlayHint[] {
+const STALE = " (last valid)";
+const STALE_TOOLTIP = "\n\nThe declaration has a syntax error: these are its figures from before the edit.";
+
+/**
+ * The hints in `range`. Never on a line with a syntax error (the user is typing there); a
+ * declaration with one keeps the figures it last had, marked "(last valid)".
+ */
+export function hintsIn(analysis: Analysis, range: A.Range, uri = analysis.path): InlayHint[] {
   const hints: InlayHint[] = [];
-  const add = (position: A.Position, label: string, tooltip: string) => {
-    if (touches(range, position)) hints.push({ position, label, kind: InlayHintKind.Type, paddingLeft: true, tooltip });
-  };
   for (const decl of analysis.parse.ast.declarations) {
+    if (decl.kind !== "vm" && decl.kind !== "scenario") continue;
+    const broken = brokenLines(analysis, decl.range);
+    let stale = false;
+    const add = (position: A.Position, label: string, tooltip: string) => {
+      if (!touches(range, position) || broken.has(position.line)) return;
+      hints.push({ position, label: stale ? label + STALE : label, kind: InlayHintKind.Type, paddingLeft: true, tooltip: stale ? tooltip + STALE_TOOLTIP : tooltip });
+    };
     if (decl.kind === "vm") {
-      const vm = vmAnalysisOf(analysis, decl);
-      if (vm) vmHints(decl, vm, add);
-    } else if (decl.kind === "scenario") {
-      const scenario = scenarioOf(analysis, decl);
-      for (const step of scenario?.steps ?? []) {
-        if (step.containers.length === 0) continue;
+      const found = lastGoodFigures.vm(uri, analysis, decl);
+      if (!found) continue;
+      stale = found.stale;
+      vmHints(decl, found.vm, add, stale ? [] : analysis.diagnostics);
+    } else {
+      const found = lastGoodFigures.scenario(uri, analysis, decl);
+      if (!found) continue;
+      stale = found.stale;
+      found.scenario.steps.forEach((step, i) => {
+        // the step now at that place, if it still reads the same
+        const now = decl.steps[i];
+        if (!now || step.containers.length === 0 || (stale && sourceText(analysis, now) !== step.text)) return;
         add(
-          step.step.range.end,
+          now.range.end,
           step.containers.map((c) => `${c.id}: ${count(c.mappings)}`).join(", "),
           `DMA mappings per VFIO container after step ${step.index}${step.containers.map((c) => `\n- ${c.id} (${c.devices.map((d) => d.name).join(", ")}): ${mappings(c.mappings)}${c.limit === null ? "" : ` of ${count(c.limit)}`}`).join("")}`,
         );
-      }
+      });
     }
   }
   return hints;
 }
 
+/** A step's first line as written (as the engine records `StepResult.text`). */
+function sourceText(analysis: Analysis, step: A.Step): string {
+  const lines = analysis.parse.lines;
+  return lines.text.slice(lines.offset(step.range.start), lines.offset(step.range.end)).split(/\r\n|\r|\n/)[0].trim();
+}
+
 type Add = (position: A.Position, label: string, tooltip: string) => void;
 
-function vmHints(decl: A.Vm, a: VmAnalysis, add: Add): void {
+/** An error on any of these ranges (an invalid block size or size): no block count. */
+function errorOn(diagnostics: readonly EngineDiagnostic[], ranges: A.Range[]): boolean {
+  return diagnostics.some((d) => d.severity === "error" && ranges.some((r) => !after(d.range.start, r.end) && !after(r.start, d.range.end)));
+}
+
+function after(a: A.Position, b: A.Position): boolean {
+  return a.line > b.line || (a.line === b.line && a.character > b.character);
+}
+
+function vmHints(decl: A.Vm, a: VmAnalysis, add: Add, diagnostics: readonly EngineDiagnostic[]): void {
   const memory = decl.items.find((i): i is A.Attribute => i.kind === "attribute" && i.name.text === "memory");
   if (memory && memory.value.kind === "size" && memory.value.bytes === a.vm.memory && a.vm.machine !== "virt" && a.vm.memory > 0) {
     const { belowMemory, aboveMemory, relocatedAbove1T } = a.layout;
@@ -64,8 +98,11 @@ function vmHints(decl: A.Vm, a: VmAnalysis, add: Add): void {
       const container = bootContainerOf(a, item.name.text);
       if (container) add(item.range.end, mappings(container.boot.mappings), `DMA mappings of container ${container.id} (${container.devices.map((d) => d.name).join(", ")}) at boot`);
     } else if (item.deviceKind === "virtio-mem") {
-      const figures = a.virtioMem.find((f) => f.device.decl === item);
+      // by name: a stale analysis has other syntax nodes
+      const figures = a.virtioMem.find((f) => f.device.name === item.name.text);
       const size = item.attributes.find((i) => i.name.text === "size");
+      const blockSize = item.attributes.find((i) => i.name.text === "block-size");
+      if (errorOn(diagnostics, [size, blockSize].flatMap((attribute) => (attribute ? [attribute.range] : [])))) continue;
       if (figures && size && size.value.kind !== "missing" && figures.device.blockSize > 0) {
         add(size.value.range.end, `${count(figures.blocks)} × ${bytes(figures.device.blockSize)} blocks`, `virtio-mem '${item.name.text}': ${count(figures.blocks)} blocks of ${bytes(figures.device.blockSize)}, ${count(figures.pluggedBlocks)} plugged at boot`);
       }
