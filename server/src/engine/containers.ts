@@ -191,9 +191,11 @@ function directRuns(vm: VmModel, layout: Layout, host: HostModel, state: MemoryS
 export function pageTableBytes(runs: MappedRun[], iommuPages: Bytes[], superpages: boolean): Bytes {
   const smallest = iommuPages[0] ?? 4 * KiB;
   const leafOf = (cap: Bytes) => (superpages ? Math.max(smallest, ...iommuPages.filter((p) => p <= cap)) : smallest);
+  const leaves = runs.map((r) => leafOf(r.leafCap));
   let tables = 1;
   for (const span of [2 * MiB, GiB, 512 * GiB]) {
-    const below = runs.reduce((sum, r) => sum + (leafOf(r.leafCap) < span ? r.bytes : 0), 0);
+    let below = 0;
+    for (let i = 0; i < runs.length; i++) if (leaves[i] < span) below += runs[i].bytes;
     tables += Math.ceil(below / span);
   }
   return tables * 4 * KiB;

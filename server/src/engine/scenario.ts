@@ -91,7 +91,7 @@ export function simulateScenario(scenario: A.Scenario, analysis: VmAnalysis, hos
   let pluggedBlocks = Object.fromEntries(state.memory.plugged);
   scenario.steps.forEach((step, i) => {
     const stepSink = new Sink(sink.file);
-    const before = new Map(containersBefore.map((c) => [c.id, c]));
+    const before = containersBefore;
     const pinnedBefore = processPins(containersBefore, state.host);
     const userPinnedBefore = userPins(containersBefore, state.host);
     const migration = applyStep(step, state, analysis, hosts, stepSink);
@@ -102,7 +102,7 @@ export function simulateScenario(scenario: A.Scenario, analysis: VmAnalysis, hos
     // A limit is reported at the step that crosses it or goes further over it, not again
     // at every later step that leaves the container as it was.
     for (const c of containers) {
-      const previous = before.get(c.id);
+      const previous = before.find((b) => b.id === c.id);
       if (c.limit !== null && c.mappings > c.limit && (!previous || c.mappings > previous.mappings || (previous.limit !== null && previous.mappings <= previous.limit))) {
         stepSink.error("VT202", step.range, `after this step container ${c.id} (${c.devices.map((d) => d.name).join(", ")}) holds ${count(c.mappings)} DMA mappings, limit ${count(c.limit)}: the mapping over the limit fails. QEMU: ${DMA_MAP_ENOSPC}`, { container: c.id, mappings: c.mappings, limit: c.limit }, limitDeclaration(state.host));
       }
@@ -146,9 +146,19 @@ function samePlugged(record: Record<string, number>, plugged: Map<string, number
   return true;
 }
 
+/** The devices' grouping into containers, regrouped only when the devices changed (hot-plug, unplug). */
+const groupings = new WeakMap<SimState, { devices: VfioDeviceModel[]; groups: ReturnType<typeof groupContainers> }>();
+function containerGroups(state: SimState): ReturnType<typeof groupContainers> {
+  const cached = groupings.get(state);
+  if (cached && cached.devices.length === state.devices.length && cached.devices.every((d, i) => d === state.devices[i])) return cached.groups;
+  const groups = groupContainers(state.devices);
+  groupings.set(state, { devices: [...state.devices], groups });
+  return groups;
+}
+
 function currentContainers(state: SimState, analysis: VmAnalysis): ContainerFigures[] {
   const vm = analysis.vm;
-  return groupContainers(state.devices).map(({ key, devices }) => {
+  return containerGroups(state).map(({ key, devices }) => {
     if (!state.containerIds.has(key.key)) state.containerIds.set(key.key, `c${state.containerIds.size}`);
     return containerFigures(state.containerIds.get(key.key)!, key, devices, vm, analysis.layout, state.host, state.memory);
   });
