@@ -146,7 +146,7 @@ export function engineRows(samples: number): Row[] {
       const done = analysis;
       const body = done.parse.lines.position(changed.indexOf("  maxmem = 80G", at));
       const size = done.parse.lines.position(changed.indexOf("16G", at) + 1);
-      edited.completion.push(cpuMs(() => completeAt(done, () => buildSymbolIndex(done.program), { textDocument: { uri: "file:///bench/50k.vmtopo" }, position: body }, { snippets: true, markdown: true })));
+      edited.completion.push(cpuMs(() => completeAt(done, () => buildSymbolIndex(done.program), { textDocument: { uri: "file:///bench/50k.vmtopo" }, position: body }, { snippets: true, markdown: true, preIndent: true, asIs: true })));
       edited.hover.push(cpuMs(() => hoverAt(done, size)));
     }
   }

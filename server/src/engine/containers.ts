@@ -9,7 +9,7 @@ import type { Bytes } from "./attributes";
 import { GiB, KiB, MiB } from "./format";
 import { IntervalSet } from "./intervals";
 import { usesGuestMemfd, type Layout, type Section } from "./layout";
-import { HOST_PAGE_SIZE, type HostModel, type VfioBackend, type VfioDeviceModel, type VmModel } from "./model";
+import { HOST_PAGE_SIZE, type HostModel, type VfioBackend, type VfioDeviceModel, type VirtioMemModel, type VmModel } from "./model";
 import { hasFact } from "./versions";
 
 /** guest_memfd's RamBlockAttributes granule: the host page (QEMU system/ram-block-attributes.c). */
@@ -85,18 +85,38 @@ export function confidentialRdm(vm: VmModel, host: HostModel): boolean {
   return usesGuestMemfd(vm.confidential) && hasFact(host, "guest-memfd-shared-assignment");
 }
 
+// A layout never changes once computed, and every scenario step asks for its sections: they
+// are worked out once per layout, not once per step.
+const sectionCache = new WeakMap<Layout, { plain: Section[]; confidential: Section[] }>();
+const virtioMemPlacements = new WeakMap<Layout, PlacedVirtioMem[]>();
+type PlacedVirtioMem = { device: VirtioMemModel; start: Bytes; end: Bytes };
+
+function sectionsOf(layout: Layout) {
+  let cached = sectionCache.get(layout);
+  if (!cached) {
+    const mapped = layout.sections.filter((s) => s.kind === "rom" || s.kind === "dimm" || s.kind === "ram");
+    sectionCache.set(layout, (cached = { plain: mapped.filter((s) => !s.guestMemfd), confidential: layout.sections.filter((s) => s.guestMemfd) }));
+  }
+  return cached;
+}
+
 /** RAM and ROM sections mapped whole: one DMA mapping each (guest_memfd sections are not). */
-export function plainSections(layout: Layout): Section[] {
-  return layout.sections.filter((s) => (s.kind === "rom" || s.kind === "dimm" || s.kind === "ram") && !s.guestMemfd);
+export function plainSections(layout: Layout): readonly Section[] {
+  return sectionsOf(layout).plain;
 }
 
 /** guest_memfd sections (RAM, and the firmware/option ROMs of TDX and SEV-SNP): private at boot. */
-export function confidentialSections(layout: Layout): Section[] {
-  return layout.sections.filter((s) => s.guestMemfd);
+export function confidentialSections(layout: Layout): readonly Section[] {
+  return sectionsOf(layout).confidential;
 }
 
-function placedVirtioMem(layout: Layout) {
-  return layout.placements.flatMap((p) => (p.device.kind === "virtio-mem" ? [{ device: p.device, start: p.start, end: p.end }] : []));
+function placedVirtioMem(layout: Layout): readonly PlacedVirtioMem[] {
+  let cached = virtioMemPlacements.get(layout);
+  if (!cached) {
+    cached = layout.placements.flatMap((p) => (p.device.kind === "virtio-mem" ? [{ device: p.device, start: p.start, end: p.end }] : []));
+    virtioMemPlacements.set(layout, cached);
+  }
+  return cached;
 }
 
 /**
@@ -243,9 +263,11 @@ function directRuns(vm: VmModel, layout: Layout, host: HostModel, state: MemoryS
 export function pageTableBytes(runs: MappedRun[], iommuPages: Bytes[], superpages: boolean): Bytes {
   const smallest = iommuPages[0] ?? 4 * KiB;
   const leafOf = (cap: Bytes) => (superpages ? Math.max(smallest, ...iommuPages.filter((p) => p <= cap)) : smallest);
+  const leaves = runs.map((r) => leafOf(r.leafCap));
   let tables = 1;
   for (const span of [2 * MiB, GiB, 512 * GiB]) {
-    const below = runs.reduce((sum, r) => sum + (leafOf(r.leafCap) < span ? r.bytes : 0), 0);
+    let below = 0;
+    for (let i = 0; i < runs.length; i++) if (leaves[i] < span) below += runs[i].bytes;
     tables += Math.ceil(below / span);
   }
   return tables * 4 * KiB;

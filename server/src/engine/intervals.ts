@@ -182,6 +182,12 @@ export class IntervalSet {
     return out;
   }
 
+  /** Nodes on the longest root-to-leaf path: what one operation walks (tests and the bench check it stays O(log n)). */
+  get height(): number {
+    const heightOf = (node: Node | null): number => (node ? 1 + Math.max(heightOf(node.left), heightOf(node.right)) : 0);
+    return heightOf(this.root);
+  }
+
   get count(): number {
     return this.root ? this.root.count : 0;
   }

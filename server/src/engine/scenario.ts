@@ -17,7 +17,7 @@ import {
 import { bytes, count, duration, exactBytes, hex } from "./format";
 import { IntervalTimeline } from "./interval-timeline";
 import { IntervalSet } from "./intervals";
-import { bitsFor, usesGuestMemfd } from "./layout";
+import { bitsFor, usesGuestMemfd, type Layout } from "./layout";
 import { resolveVfioDevice, type HostModel, type VfioDeviceModel, type VmModel } from "./model";
 import { unresolved } from "./program";
 import { Sink, type EngineDiagnostic } from "./sink";
@@ -92,7 +92,7 @@ export function simulateScenario(scenario: A.Scenario, analysis: VmAnalysis, hos
   let pluggedBlocks = Object.fromEntries(state.memory.plugged);
   scenario.steps.forEach((step, i) => {
     const stepSink = new Sink(sink.file);
-    const before = new Map(containersBefore.map((c) => [c.id, c]));
+    const before = containersBefore;
     const pinnedBefore = processPins(containersBefore, state.host);
     const userPinnedBefore = userPins(containersBefore, state.host);
     const migration = applyStep(step, state, analysis, hosts, stepSink);
@@ -103,7 +103,7 @@ export function simulateScenario(scenario: A.Scenario, analysis: VmAnalysis, hos
     // A limit is reported at the step that crosses it or goes further over it, not again
     // at every later step that leaves the container as it was.
     for (const c of containers) {
-      const previous = before.get(c.id);
+      const previous = before.find((b) => b.id === c.id);
       if (c.limit !== null && c.mappings > c.limit && (!previous || c.mappings > previous.mappings || (previous.limit !== null && previous.mappings <= previous.limit))) {
         stepSink.error("VT202", step.range, `after this step container ${c.id} (${c.devices.map((d) => d.name).join(", ")}) holds ${count(c.mappings)} DMA mappings, limit ${count(c.limit)}: the mapping over the limit fails. QEMU: ${DMA_MAP_ENOSPC}`, { container: c.id, mappings: c.mappings, limit: c.limit }, limitDeclaration(state.host));
       }
@@ -133,15 +133,33 @@ export function simulateScenario(scenario: A.Scenario, analysis: VmAnalysis, hos
   return { scenario, vm: vm.name, steps };
 }
 
+/** Boot RAM as an interval set, once per layout (every convert step checks against it). */
+const bootRamSets = new WeakMap<Layout, IntervalSet>();
+function bootRamOf(layout: Layout): IntervalSet {
+  let set = bootRamSets.get(layout);
+  if (!set) bootRamSets.set(layout, (set = IntervalSet.of(layout.bootRam.map((s) => [s.start, s.end] as const))));
+  return set;
+}
+
 function samePlugged(record: Record<string, number>, plugged: Map<string, number>): boolean {
   if (Object.keys(record).length !== plugged.size) return false;
   for (const [name, blocks] of plugged) if (record[name] !== blocks) return false;
   return true;
 }
 
+/** The devices' grouping into containers, regrouped only when the devices changed (hot-plug, unplug). */
+const groupings = new WeakMap<SimState, { devices: VfioDeviceModel[]; groups: ReturnType<typeof groupContainers> }>();
+function containerGroups(state: SimState): ReturnType<typeof groupContainers> {
+  const cached = groupings.get(state);
+  if (cached && cached.devices.length === state.devices.length && cached.devices.every((d, i) => d === state.devices[i])) return cached.groups;
+  const groups = groupContainers(state.devices);
+  groupings.set(state, { devices: [...state.devices], groups });
+  return groups;
+}
+
 function currentContainers(state: SimState, analysis: VmAnalysis): ContainerFigures[] {
   const vm = analysis.vm;
-  return groupContainers(state.devices).map(({ key, devices }) => {
+  return containerGroups(state).map(({ key, devices }) => {
     if (!state.containerIds.has(key.key)) state.containerIds.set(key.key, `c${state.containerIds.size}`);
     return containerFigures(state.containerIds.get(key.key)!, key, devices, vm, analysis.layout, state.host, state.memory);
   });
@@ -228,7 +246,7 @@ function applyStep(step: A.Step, state: SimState, analysis: VmAnalysis, hosts: H
         });
         return;
       }
-      const bootRam = IntervalSet.of(analysis.layout.bootRam.map((s) => [s.start, s.end] as const));
+      const bootRam = bootRamOf(analysis.layout);
       if (!bootRam.covers([start, end])) {
         const ram = analysis.layout.bootRam.map((s) => `[${hex(s.start)}, ${hex(s.end)})`).join(" and ");
         sink.error("VT402", step.target.range, `[${hex(start)}, ${hex(end)}) is not all boot RAM of vm '${vm.name}', which is ${ram}`);
