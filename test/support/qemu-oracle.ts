@@ -73,6 +73,9 @@ export function qemuSize(n: number): string {
   return `${n}B`;
 }
 
+/** What runQemuArgv needs at the end of a command line: paused, no display, the monitor on stdio. */
+export const PAUSED_WITH_MONITOR = ["-nographic", "-S", "-monitor", "stdio"];
+
 export function qemuArgs(config: QemuConfig): string[] {
   const args = ["-machine", config.machine, "-accel", "tcg"];
   const bootBackend = config.bootBackend ?? config.memory > 4 * GiB;
@@ -97,14 +100,18 @@ export function qemuArgs(config: QemuConfig): string[] {
     if (d.memaddr !== undefined) device += `,memaddr=0x${d.memaddr.toString(16)}`;
     args.push("-device", device);
   });
-  args.push("-nodefaults", "-nographic", "-S", "-monitor", "stdio");
+  args.push("-nodefaults", ...PAUSED_WITH_MONITOR);
   return args;
 }
 
 const shellQuote = (arg: string) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`);
 
 export function commandLine(config: QemuConfig): string {
-  return [QEMU_BINARY, ...qemuArgs(config)].map(shellQuote).join(" ");
+  return argvCommandLine(qemuArgs(config));
+}
+
+function argvCommandLine(args: string[], binary = QEMU_BINARY): string {
+  return [binary, ...args].map(shellQuote).join(" ");
 }
 
 /** Is QEMU here? `{ ok: false, reason }` says why not (for a test's skip message). */
@@ -169,11 +176,19 @@ export interface RunOptions {
 
 /** Runs QEMU for one configuration: its flat view, or its error. Rejects on a timeout or a crash. */
 export function runQemu(config: QemuConfig, options: RunOptions = {}): Promise<QemuResult> {
-  const args = qemuArgs(config);
-  const command = commandLine(config);
+  return runQemuArgv(qemuArgs(config), options);
+}
+
+/**
+ * Runs QEMU with these arguments (which must include `-S -nographic -monitor stdio`, see
+ * `pausedWithMonitor`): its flat view, or its error. Rejects on a timeout or a crash.
+ */
+export function runQemuArgv(args: string[], options: RunOptions & { binary?: string } = {}): Promise<QemuResult> {
+  const binary = options.binary ?? QEMU_BINARY;
+  const command = argvCommandLine(args, binary);
   const timeoutMs = options.timeoutMs ?? 30_000;
   return new Promise((resolve, reject) => {
-    const child = spawn(QEMU_BINARY, args, { stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(binary, args, { stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     let stage: "starting" | "dumping" | "quitting" = "starting";
@@ -217,7 +232,7 @@ export function runQemu(config: QemuConfig, options: RunOptions = {}): Promise<Q
     child.stderr.on("data", (chunk: string) => {
       stderr += chunk;
     });
-    child.on("error", (error) => finish(() => reject(new Error(`cannot run ${QEMU_BINARY}: ${error.message}`))));
+    child.on("error", (error) => finish(() => reject(new Error(`cannot run ${binary}: ${error.message}`))));
     child.on("close", (code, signal) =>
       finish(() => {
         if (stage === "quitting" && code === 0) {

@@ -109,11 +109,16 @@ function checkVirtioMem(vm: VmModel, layout: Layout, sink: Sink): void {
       sink.warning("VT107", d.attrs.rangeOf("requested"), `virtio-mem '${d.name}': requested ${bytes(d.requested)} exceeds the device's ${bytes(d.size)}; the guest can plug at most ${bytes(d.size)}, and a later change of requested-size above it is refused. QEMU: 'requested-size' cannot exceed the memory backend size(${hex(d.size)})`, { maximum: d.size });
     }
     if (hasSize && d.size % d.pageSize !== 0) {
-      sink.error("VT111", d.attrs.rangeOf("size"), `virtio-mem '${d.name}': size ${bytes(d.size)} is not a multiple of its ${bytes(d.pageSize)} pages. QEMU: memory size ${hex(d.size)} must be equal to or larger than page size ${hex(d.pageSize)}`);
+      sink.error("VT111", d.attrs.rangeOf("size"), `virtio-mem '${d.name}': size ${bytes(d.size)} is not a multiple of its ${bytes(d.pageSize)} pages. QEMU: ${hugetlbSizeMessage(d.backend, d.size, d.pageSize)}`);
     }
     if (d.prealloc) {
       const range = d.attrs.has("prealloc") ? d.attrs.rangeOf("prealloc") : d.nameRange;
-      sink.error("VT117", range, `virtio-mem '${d.name}' has a preallocated backend${d.attrs.has("prealloc") ? "" : " (inherited from the VM's prealloc = on)"}; virtio-mem preallocates each block as it is plugged. QEMU: 'memdev' property specifies a memdev with preallocation enabled`);
+      const what = `virtio-mem '${d.name}' has a preallocated backend${d.attrs.has("prealloc") ? "" : " (inherited from the VM's prealloc = on)"}`;
+      // QEMU refuses it from 8.0 on ("virtio-mem: Fail if a memdev is preallocated",
+      // hw/virtio/virtio-mem.c virtio_mem_device_realize()); 7.2 starts silently (seen here)
+      // and preallocates the whole device, plugged or not.
+      if (atLeast(vm.host.qemu, "8.0")) sink.error("VT117", range, `${what}; virtio-mem preallocates each block as it is plugged. QEMU: 'memdev' property specifies a memdev with preallocation enabled`);
+      else sink.warning("VT117", range, `${what}: QEMU ${formatVersion(vm.host.qemu)} preallocates the whole device, plugged or not (QEMU 8.0 and later refuse it)`);
     }
     if (vm.confidential === "sev" || vm.confidential === "sev-es" || vm.vdpa) {
       const why = vm.vdpa ? "a vhost-vdpa device disables RAM discarding" : `${vm.confidential.toUpperCase()} disables RAM discarding`;
@@ -129,9 +134,18 @@ function checkVirtioMem(vm: VmModel, layout: Layout, sink: Sink): void {
   }
 }
 
+/**
+ * QEMU's words for a huge-page backend of the wrong size: a hugetlb memfd cannot be truncated
+ * to it (util/memfd.c qemu_memfd_create(): "failed to resize memfd to %zu", EINVAL, seen on
+ * QEMU 7.2); a file backend's check is in softmmu/physmem.c file_ram_alloc().
+ */
+function hugetlbSizeMessage(backend: string, size: Bytes, pageSize: Bytes): string {
+  return backend === "memfd" ? `failed to resize memfd to ${size}: Invalid argument` : `memory size ${hex(size)} must be equal to or larger than page size ${hex(pageSize)}`;
+}
+
 function checkBackends(vm: VmModel, sink: Sink): void {
   if (vm.memory > 0 && vm.memory % vm.pageSize !== 0) {
-    sink.error("VT111", vm.attrs.rangeOf("memory"), `boot RAM ${bytes(vm.memory)} is not a multiple of its ${bytes(vm.pageSize)} pages. QEMU: memory size ${hex(vm.memory)} must be equal to or larger than page size ${hex(vm.pageSize)}`);
+    sink.error("VT111", vm.attrs.rangeOf("memory"), `boot RAM ${bytes(vm.memory)} is not a multiple of its ${bytes(vm.pageSize)} pages. QEMU: ${hugetlbSizeMessage(vm.backend, vm.memory, vm.pageSize)}`);
   }
   if (isConfidential(vm) && isHugetlb(vm.backend, vm.pageSize, vm.fileSystem)) {
     const range = vm.attrs.has("page-size") ? vm.attrs.rangeOf("page-size") : vm.attrs.rangeOf("file-system");

@@ -1,0 +1,15 @@
+// The commands that meet real VMs (export, import, probe), dispatched from cli.ts.
+import type { Io } from "./args";
+import { runExport } from "./export";
+
+export const REAL_VM_USAGE = `  vmtopo export qemu FILE [--vm NAME] [--format text|json]
+                                                   the QEMU command line of a VM, one option
+                                                   per line (json: the argv array)
+  vmtopo export libvirt FILE [--vm NAME]             the VM as a libvirt domain (XML)
+`;
+
+export const REAL_VM_COMMANDS: Record<"export" | "import" | "probe", (args: string[], io: Io) => Promise<number>> = {
+  export: runExport,
+  import: async () => 2,
+  probe: async () => 2,
+};
