@@ -101,3 +101,33 @@ describe("vmtopo export libvirt", () => {
     assert.match(xml, /<address domain='0x0000' bus='0x3b' slot='0x00' function='0x0'\/>/);
   });
 });
+
+describe("vmtopo import qemu", () => {
+  test("-- ARGV: the design on stdout, formatted, with what is not modelled on top", () => {
+    const run = vmtopo(["import", "qemu", "--", "qemu-system-x86_64", "-name", "guest=web", "-machine", "q35", "-accel", "kvm", "-cpu", "host", "-m", "4G,maxmem=20G", "-object", "memory-backend-ram,id=m0,size=16G", "-device", "virtio-mem-pci,id=vmem0,memdev=m0,block-size=2M", "-nodefaults", "-display", "none"]);
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /^\/\/ Imported by vmtopo from a QEMU command line \(qemu-system-x86_64\)\.\n/);
+    assert.match(run.stdout, /^\/\/ {3}-display none$/m);
+    assert.match(run.stdout, /^vm web \{\n {2}machine = q35\n {2}accel = kvm\n {2}cpu = host\n {2}memory = 4G\n {2}maxmem = 20G\n\n {2}virtio-mem vmem0 \{\n {4}size = 16G\n {4}block-size = 2M\n {2}\}\n\}\n$/m);
+  });
+
+  test("FILE -o OUT: written whole, and the written design checks clean", () => {
+    writeFileSync(join(workdir, "web.sh"), "qemu-system-x86_64 \\\n  -machine q35 \\\n  -m 2G \\\n  -nodefaults\n");
+    const run = vmtopo(["import", "qemu", "web.sh", "-o", "web.vmtopo"]);
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(run.stdout, "");
+    assert.equal(vmtopo(["check", "web.vmtopo"]).status, 0);
+  });
+
+  test("stdin with -", () => {
+    const run = vmtopo(["import", "qemu", "-"], "qemu-system-x86_64 -m 1G -nodefaults\n");
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /memory = 1G/);
+  });
+
+  test("a malformed command line: exit 1 and the reason", () => {
+    const run = vmtopo(["import", "qemu", "--", "qemu-system-x86_64", "-m"]);
+    assert.equal(run.status, 1);
+    assert.equal(run.stderr, "vmtopo: ARGV: option '-m' needs an argument\n");
+  });
+});

@@ -18,12 +18,11 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { analyzeText, type Analysis } from "../../server/src/engine/analyze";
-import { GiB, MiB, sizeLiteral } from "../../server/src/engine/format";
 import { deviceBackendId, qemuCommand, type QemuCommand, type QemuOption } from "../../server/src/engine/interop/qemu-export";
 import type { VmModel } from "../../server/src/engine/model";
 import { buildReport } from "../../server/src/engine/report";
 import { repoRoot } from "../support/fixtures";
-import { engineSectionView, engineText, layoutCases, placementCases, show, verdictCases } from "../support/qemu-cases";
+import { backendDesigns, engineSectionView, engineText, layoutCases, placementCases, show, verdictCases } from "../support/qemu-cases";
 import { mapLimited, PAUSED_WITH_MONITOR, qemuAvailable, runQemuArgv, type FlatSection, type QemuResult } from "../support/qemu-oracle";
 import { Random, rng } from "../support/random";
 
@@ -136,61 +135,11 @@ function analyzeExample(file: string): { text: string; analysis: Analysis } {
   return { text, analysis: analyzeText(text, path, reader) };
 }
 
-/** Backends, huge pages, DIMMs and NUMA nodes: what the exporter spells differently per case. */
-function backendDesigns(random: Random, n: number): string[] {
-  const designs: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const machine = random.pick(["q35", "pc"]);
-    const memory = random.pick([GiB, 2 * GiB, 3 * GiB, 4 * GiB, 6 * GiB, 16 * GiB]);
-    const vmBackend = random.pick(["ram", "memfd", "memfd-2M", "memfd-1G", "file-2M", "file-1G", "file-tmpfs"]);
-    const lines = [`host here { qemu = "${VERSION}" }`, "vm guest on here {", `  machine = ${machine}`, "  accel = tcg", "  cpu = named", `  cpu-vendor = ${random.pick(["amd", "intel"])}`, `  memory = ${sizeLiteral(memory)}`];
-    lines.push(...backendLines(vmBackend, "  "));
-    let deviceTotal = 0;
-    const devices: string[] = [];
-    const count = random.int(3);
-    let slots = 0;
-    for (let d = 0; d < count; d++) {
-      if (random.chance(0.3)) {
-        const size = random.pick([512 * MiB, GiB, 2 * GiB]);
-        devices.push(`  dimm d${d} { size = ${sizeLiteral(size)} }`);
-        deviceTotal += size;
-        slots++;
-        continue;
-      }
-      // A preallocated backend is small anonymous memory: QEMU allocates it before refusing it (VT117).
-      const prealloc = random.chance(0.1);
-      const backend = prealloc ? "ram-4K" : random.pick(["same", "ram", "memfd", "memfd-2M", "memfd-1G"]);
-      const page = backend.endsWith("1G") ? GiB : backend.endsWith("2M") ? 2 * MiB : 0;
-      const size = prealloc ? GiB : random.pick([GiB, 2 * GiB, 4 * GiB, 8 * GiB]) + random.pick([0, 0, 0, 2 * MiB, 6 * MiB]);
-      const attrs = [`size = ${sizeLiteral(size)}`];
-      if (backend !== "same") attrs.push(...backendLines(backend, ""));
-      if (random.chance(0.5)) attrs.push(`block-size = ${sizeLiteral(random.pick([2 * MiB, 4 * MiB, 128 * MiB, GiB].filter((b) => b >= page)))}`);
-      if (random.chance(0.3)) attrs.push(`requested = ${sizeLiteral(random.pick([0, GiB, 3 * MiB]))}`);
-      if (random.chance(0.2)) attrs.push("node = 1");
-      if (prealloc) attrs.push("prealloc = on");
-      devices.push(`  virtio-mem v${d} { ${attrs.join(" ")} }`);
-      deviceTotal += size;
-    }
-    if (slots > 0 || random.chance(0.2)) lines.push(`  slots = ${slots + random.int(2)}`);
-    if (count > 0 || random.chance(0.2)) lines.push(`  maxmem = ${sizeLiteral(memory + deviceTotal + random.pick([0, 0, GiB, -2 * MiB].filter((x) => deviceTotal + x >= 0)))}`);
-    designs.push([...lines, ...devices, "}", ""].join("\n"));
-  }
-  return designs;
-}
-
-function backendLines(kind: string, indent: string): string[] {
-  const [backend, page] = kind.split("-");
-  const out = [`backend = ${backend}`];
-  if (page === "tmpfs") out.push("file-system = tmpfs");
-  else if (page) out.push(`page-size = ${page}`, ...(backend === "file" ? ["file-system = hugetlbfs"] : []));
-  return indent ? out.map((l) => indent + l) : out;
-}
-
 // ---- the tests ----------------------------------------------------------------------------
 
 const random = new Random(rng(SEED));
 const shared = [...layoutCases(random), ...placementCases(random), ...verdictCases(random)].map((c) => ({ label: c.label, text: engineText(c.config, VERSION) }));
-const generated: { label: string; text: string }[] = [...shared, ...backendDesigns(random, 80).map((text, i) => ({ label: `backends #${i}`, text }))];
+const generated: { label: string; text: string }[] = [...shared, ...backendDesigns(random, 80, VERSION).map((text, i) => ({ label: `backends #${i}`, text }))];
 
 if (!qemu.ok) {
   const reason = `${qemu.reason} (install Debian's qemu-system-x86 to run this test)`;

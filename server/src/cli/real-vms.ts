@@ -1,15 +1,19 @@
 // The commands that meet real VMs (export, import, probe), dispatched from cli.ts.
 import type { Io } from "./args";
 import { runExport } from "./export";
+import { runImport } from "./import";
 
 export const REAL_VM_USAGE = `  vmtopo export qemu FILE [--vm NAME] [--format text|json]
                                                    the QEMU command line of a VM, one option
                                                    per line (json: the argv array)
   vmtopo export libvirt FILE [--vm NAME]             the VM as a libvirt domain (XML)
+  vmtopo import qemu FILE|- [-o OUT]                 a QEMU command line (shell line, libvirt
+  vmtopo import qemu [-o OUT] -- ARGV...             .args, /proc/PID/cmdline) as a .vmtopo;
+                                                   what vmtopo does not model is listed on top
 `;
 
 export const REAL_VM_COMMANDS: Record<"export" | "import" | "probe", (args: string[], io: Io) => Promise<number>> = {
   export: runExport,
-  import: async () => 2,
+  import: runImport,
   probe: async () => 2,
 };
