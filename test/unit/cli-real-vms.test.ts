@@ -131,3 +131,19 @@ describe("vmtopo import qemu", () => {
     assert.equal(run.stderr, "vmtopo: ARGV: option '-m' needs an argument\n");
   });
 });
+
+describe("vmtopo import libvirt", () => {
+  test("a domain of libvirt's tests, written with -o", () => {
+    const run = vmtopo(["import", "libvirt", join(repoRoot, "test/fixtures/libvirt/memory-hotplug-dimm.xml"), "-o", "dimm.vmtopo"]);
+    assert.equal(run.status, 0, run.stderr);
+    const check = vmtopo(["check", "dimm.vmtopo"]);
+    assert.match(check.stdout, /1 file checked/);
+  });
+
+  test("malformed XML: exit 1 with the file, line and column", () => {
+    writeFileSync(join(workdir, "broken.xml"), "<domain type='kvm'>\n  <name>x</name>\n  <memory unit='GiB'>4</memory\n</domain>\n");
+    const run = vmtopo(["import", "libvirt", "broken.xml"]);
+    assert.equal(run.status, 1);
+    assert.equal(run.stderr, "vmtopo: broken.xml:4:1: malformed XML: expected '>' after </memory\n");
+  });
+});

@@ -22,17 +22,15 @@ import { deviceBackendId, qemuCommand, type QemuCommand, type QemuOption } from 
 import type { VmModel } from "../../server/src/engine/model";
 import { buildReport } from "../../server/src/engine/report";
 import { repoRoot } from "../support/fixtures";
-import { backendDesigns, engineSectionView, engineText, layoutCases, placementCases, show, verdictCases } from "../support/qemu-cases";
-import { mapLimited, PAUSED_WITH_MONITOR, qemuAvailable, runQemuArgv, type FlatSection, type QemuResult } from "../support/qemu-oracle";
+import { backendDesigns, engineSectionView, engineText, layoutCases, placementCases, verdictCases } from "../support/qemu-cases";
+import { mapLimited, PAUSED_WITH_MONITOR, qemuAvailable, runQemuArgv } from "../support/qemu-oracle";
+import { checkedErrors, compare, type VmOutcome } from "../support/export-oracle";
 import { Random, rng } from "../support/random";
 
 const SEED = Number(process.env.VMTOPO_SEED ?? 20261130);
 const PARALLEL = Number(process.env.VMTOPO_QEMU_JOBS ?? 2);
 const qemu = qemuAvailable();
 const VERSION = qemu.ok ? qemu.version.split(".").slice(0, 2).join(".") : "7.2";
-
-/** Rules QEMU itself checks when it starts a VM (the others need KVM, VFIO, a host pool or a scenario). */
-const QEMU_CHECKED = new Set(["VT004", "VT101", "VT102", "VT104", "VT105", "VT106", "VT108", "VT109", "VT110", "VT111", "VT117"]);
 
 const keyvalHead = (value: string) => value.split(",")[0];
 const withoutProps = (value: string, drop: RegExp) =>
@@ -74,23 +72,6 @@ function runnableBackend(value: string): string {
   return /(?:^|,)(reserve|prealloc)=/.test(backend) ? backend : backend + ",reserve=off";
 }
 
-/** QEMU's region names in the engine's vocabulary: boot RAM is "ram", a device's backend is the device. */
-function qemuSectionView(s: FlatSection, backendOwner: Map<string, string>): string {
-  let name = s.name;
-  if (name === "pc.ram") name = "ram";
-  else if (name === "pc.bios" && s.offset !== undefined) name = "isa-bios";
-  else if (backendOwner.has(name)) name = backendOwner.get(name)!;
-  return show({ name, kind: s.kind, start: s.start, end: s.end });
-}
-
-interface VmOutcome {
-  vm: string;
-  qemu: QemuResult | Error;
-  errors: { code: string; message: string }[];
-  sections: string[];
-  backendOwner: Map<string, string>;
-}
-
 async function exportAndRun(analysis: Analysis): Promise<VmOutcome[]> {
   const report = buildReport(analysis);
   const outcomes: VmOutcome[] = [];
@@ -98,29 +79,11 @@ async function exportAndRun(analysis: Analysis): Promise<VmOutcome[]> {
     const { binary, args } = runnableHere(qemuCommand(a.vm), a.vm);
     const result = await runQemuArgv(args, { binary, timeoutMs: 30_000 }).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
     // Diagnostics of this VM: those inside its declaration (a file may hold several VMs).
-    const decl = a.vm.decl.range;
-    const inside = (line: number) => a.vm.file === analysis.path && line >= decl.start.line && line <= decl.end.line;
-    const errors = analysis.diagnostics.filter((d) => d.severity === "error" && QEMU_CHECKED.has(d.code) && inside(d.range.start.line)).map((d) => ({ code: d.code, message: d.message }));
+    const errors = checkedErrors(analysis, a);
     const backendOwner = new Map([...a.vm.virtioMem, ...a.vm.dimms].map((d) => [deviceBackendId(d.name), d.name]));
     outcomes.push({ vm: a.vm.name, qemu: result, errors, sections: (report.vms[i]?.layout.sections ?? []).map(engineSectionView), backendOwner });
   }
   return outcomes;
-}
-
-function compare(label: string, text: string, o: VmOutcome): void {
-  const q = o.qemu;
-  if (q instanceof Error) assert.fail(`running QEMU failed for ${label}: ${q.message}`);
-  const context = () =>
-    `\n  case: ${label}, vm ${o.vm}\n  QEMU: ${q.command}\n  QEMU says: ${q.ok ? "starts" : q.error}` +
-    `\n  engine errors QEMU checks: ${o.errors.length === 0 ? "none" : o.errors.map((d) => `${d.code} ${d.message}`).join("\n    ")}` +
-    `\n  design:\n${text.replace(/^/gm, "    ")}`;
-  if (!q.ok) {
-    assert.ok(o.errors.length > 0, `QEMU refuses the exported command line but the engine raises no error of a rule QEMU checks${context()}`);
-    assert.ok(o.errors.some((d) => d.message.includes(q.error)), `no engine error quotes QEMU's message "${q.error}"${context()}`);
-    return;
-  }
-  assert.deepEqual(o.errors, [], `QEMU starts the exported command line but the engine reports errors${context()}`);
-  assert.deepEqual(o.sections, q.sections.map((s) => qemuSectionView(s, o.backendOwner)), `the flat view differs from the report's layout (actual: engine, expected: QEMU)${context()}`);
 }
 
 // ---- designs ------------------------------------------------------------------------------

@@ -2,12 +2,15 @@
 // already run as a formatted .vmtopo design, on stdout or written (by rename) to -o FILE.
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join, basename } from "node:path";
+import { importLibvirt, LibvirtImportError } from "../engine/interop/libvirt-import";
+import { parseXml, XmlError } from "../engine/interop/xml";
 import { importQemu, QemuSyntaxError } from "../engine/interop/qemu-import";
 import { parseArgs, UsageError, type Io } from "./args";
 import { readOrReport } from "./files";
 
 export async function runImport(args: string[], io: Io): Promise<number> {
   const [source, ...rest] = args;
+  if (source === "libvirt") return runImportLibvirt(rest, io);
   if (source !== "qemu") throw new UsageError(`import takes 'qemu' or 'libvirt', not '${source ?? ""}'`);
   const dashes = rest.indexOf("--");
   // `-o FILE` as the issue spells it, `--output FILE` too.
@@ -39,6 +42,40 @@ export async function runImport(args: string[], io: Io): Promise<number> {
     return 1;
   }
   return writeResult(text, options.get("output") as string | undefined, io);
+}
+
+async function runImportLibvirt(args: string[], io: Io): Promise<number> {
+  const { files, options } = parseArgs(args.map((a) => (a === "-o" ? "--output" : a)), ["output", "capabilities"], []);
+  if (files.length === 0) throw new UsageError("import libvirt takes one or more DOMAIN.xml files (virsh dumpxml NAME)");
+  const read = async (path: string) => {
+    const xml = await readOrReport(path, io);
+    return xml === null ? null : { name: basename(path), xml, path };
+  };
+  const domains = [];
+  for (const path of files) {
+    const domain = await read(path);
+    if (domain === null) return 2;
+    domains.push(domain);
+  }
+  const capsPath = options.get("capabilities") as string | undefined;
+  const capabilities = capsPath === undefined ? undefined : await read(capsPath);
+  if (capabilities === null) return 2;
+  for (const doc of [...domains, ...(capabilities ? [capabilities] : [])]) {
+    try {
+      parseXml(doc.xml);
+    } catch (error) {
+      if (!(error instanceof XmlError)) throw error;
+      io.err(`vmtopo: ${doc.path}:${error.line}:${error.column}: malformed XML: ${error.reason}\n`);
+      return 1;
+    }
+  }
+  try {
+    return writeResult(importLibvirt(domains, capabilities).text, options.get("output") as string | undefined, io);
+  } catch (error) {
+    if (!(error instanceof LibvirtImportError)) throw error;
+    io.err(`vmtopo: ${error.message}\n`);
+    return 1;
+  }
 }
 
 /** stdout, or the file written whole: a temporary file beside it, then renamed over it. */

@@ -10,6 +10,9 @@ export const REAL_VM_USAGE = `  vmtopo export qemu FILE [--vm NAME] [--format te
   vmtopo import qemu FILE|- [-o OUT]                 a QEMU command line (shell line, libvirt
   vmtopo import qemu [-o OUT] -- ARGV...             .args, /proc/PID/cmdline) as a .vmtopo;
                                                    what vmtopo does not model is listed on top
+  vmtopo import libvirt DOMAIN.xml... [--capabilities CAPS.xml] [-o OUT]
+                                                   libvirt domains (virsh dumpxml) as a .vmtopo;
+                                                   the host from virsh capabilities
 `;
 
 export const REAL_VM_COMMANDS: Record<"export" | "import" | "probe", (args: string[], io: Io) => Promise<number>> = {

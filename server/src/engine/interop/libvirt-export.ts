@@ -30,7 +30,13 @@ export function libvirtDomainXml(vm: VmModel): string {
 
   line(0, `<domain type='${vm.accel === "kvm" ? "kvm" : "qemu"}'>`);
   line(1, `<name>${xmlEscape(vm.name)}</name>`);
-  if (vm.attrs.has("maxmem") || vm.slots > 0) line(1, `<maxMemory slots='${vm.slots}' unit='KiB'>${KiB(vm.maxmem)}</maxMemory>`);
+  if (vm.attrs.has("maxmem") || vm.slots > 0) {
+    // libvirt wants both or neither ("both maximum memory size and memory slot count must be
+    // specified", virDomainDefPostParseMemory()): a design without DIMM slots gets one, which
+    // makes QEMU's device memory 1 GiB larger (the layout's RAM and devices stay where they are).
+    if (vm.slots === 0) line(1, "<!-- vmtopo: libvirt needs a memory slot with maxMemory; slots = 0 in the design -->");
+    line(1, `<maxMemory slots='${Math.max(1, vm.slots)}' unit='KiB'>${KiB(vm.maxmem)}</maxMemory>`);
+  }
   // <memory> counts boot RAM and every memory device (virDomainDefGetMemoryTotal()).
   line(1, `<memory unit='KiB'>${KiB(vm.memory + devices.reduce((sum, d) => sum + d.size, 0))}</memory>`);
   const backing: string[] = [];
@@ -54,7 +60,8 @@ export function libvirtDomainXml(vm: VmModel): string {
 
   const cpu = vm.attrs.word("cpu") ?? "host";
   line(1, cpu === "host" ? "<cpu mode='host-passthrough' check='none'>" : "<cpu mode='custom' match='exact' check='none'>");
-  if (cpu !== "host") line(2, `<model fallback='forbid'>${x86 ? "qemu64" : "max"}</model>`);
+  // A named model of the VM's vendor: QEMU's qemu64 is AuthenticAMD, kvm64 GenuineIntel (target/i386/cpu.c).
+  if (cpu !== "host") line(2, `<model fallback='forbid'>${x86 ? (vm.cpuVendor === "amd" ? "qemu64" : "kvm64") : "max"}</model>`);
   if (vm.attrs.has("phys-bits") || cpu !== "host") line(2, `<maxphysaddr mode='emulate' bits='${vm.physBits}'/>`);
   else line(2, "<maxphysaddr mode='passthrough'/>");
   if (hotplug || nodes > 0) {
