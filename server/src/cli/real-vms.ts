@@ -2,6 +2,7 @@
 import type { Io } from "./args";
 import { runExport } from "./export";
 import { runImport } from "./import";
+import { runProbe } from "./probe";
 
 export const REAL_VM_USAGE = `  vmtopo export qemu FILE [--vm NAME] [--format text|json]
                                                    the QEMU command line of a VM, one option
@@ -13,10 +14,12 @@ export const REAL_VM_USAGE = `  vmtopo export qemu FILE [--vm NAME] [--format te
   vmtopo import libvirt DOMAIN.xml... [--capabilities CAPS.xml] [-o OUT]
                                                    libvirt domains (virsh dumpxml) as a .vmtopo;
                                                    the host from virsh capabilities
+  vmtopo probe [--root DIR]                          this machine (or a captured tree) as a
+                                                   host block; unreadable items as comments
 `;
 
 export const REAL_VM_COMMANDS: Record<"export" | "import" | "probe", (args: string[], io: Io) => Promise<number>> = {
   export: runExport,
   import: runImport,
-  probe: async () => 2,
+  probe: runProbe,
 };

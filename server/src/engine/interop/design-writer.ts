@@ -43,6 +43,8 @@ export interface ImportedDesign {
   unmodelled: string[];
   /** assumptions the importer made, one line each */
   notes: string[];
+  /** the heading of the `unmodelled` list */
+  unmodelledHeading?: string;
 }
 
 export const size = (n: number) => sizeLiteral(n);
@@ -66,7 +68,7 @@ export function designText(design: ImportedDesign): string {
     for (const note of design.notes) out.push(`//   ${commentLine(note)}`);
   }
   if (design.unmodelled.length > 0) {
-    out.push("//", "// Not modelled by vmtopo (kept here for reference, not analysed):");
+    out.push("//", `// ${design.unmodelledHeading ?? "Not modelled by vmtopo (kept here for reference, not analysed):"}`);
     for (const item of design.unmodelled) out.push(`//   ${commentLine(item)}`);
   }
   out.push("");
