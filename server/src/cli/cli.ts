@@ -33,6 +33,7 @@ export async function runCli(args: string[], io: Io = processIo): Promise<number
       case "export":
       case "import":
       case "probe":
+      case "live":
         return await REAL_VM_COMMANDS[command](rest, io);
       case "--version":
       case "-v":

@@ -33,7 +33,7 @@ export async function runExport(args: string[], io: Io): Promise<number> {
   return 0;
 }
 
-function pickVm(vms: VmAnalysis[], name: string | undefined, path: string): VmAnalysis {
+export function pickVm(vms: VmAnalysis[], name: string | undefined, path: string): VmAnalysis {
   if (name !== undefined) {
     const vm = vms.find((a) => a.vm.name === name);
     if (!vm) throw new UsageError(`${path} has no vm '${name}'${vms.length > 0 ? `; its VMs: ${vms.map((a) => a.vm.name).join(", ")}` : ""}`);

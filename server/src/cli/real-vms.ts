@@ -2,6 +2,7 @@
 import type { Io } from "./args";
 import { runExport } from "./export";
 import { runImport } from "./import";
+import { runLive } from "./live";
 import { runProbe } from "./probe";
 
 export const REAL_VM_USAGE = `  vmtopo export qemu FILE [--vm NAME] [--format text|json]
@@ -16,10 +17,13 @@ export const REAL_VM_USAGE = `  vmtopo export qemu FILE [--vm NAME] [--format te
                                                    the host from virsh capabilities
   vmtopo probe [--root DIR]                          this machine (or a captured tree) as a
                                                    host block; unreadable items as comments
+  vmtopo live --qmp SOCKET FILE [--vm NAME]          a running QEMU (QMP) against the design:
+                                                   memory devices, flat view, VFIO devices
 `;
 
-export const REAL_VM_COMMANDS: Record<"export" | "import" | "probe", (args: string[], io: Io) => Promise<number>> = {
+export const REAL_VM_COMMANDS: Record<"export" | "import" | "probe" | "live", (args: string[], io: Io) => Promise<number>> = {
   export: runExport,
   import: runImport,
   probe: runProbe,
+  live: runLive,
 };
