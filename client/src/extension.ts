@@ -6,6 +6,7 @@ import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerO
 import { registerOpenExample } from "./examples";
 import { registerLanguageStatus } from "./language-status";
 import { registerMappingStatePanel } from "./mapping-state-panel";
+import { registerRealVmCommands } from "./real-vms";
 
 let client: LanguageClient | undefined;
 
@@ -28,6 +29,7 @@ export async function activate(context: ExtensionContext): Promise<void> {
   registerMappingStatePanel(context, client);
   await client.start();
   registerLanguageStatus(context, client);
+  registerRealVmCommands(context, client);
 }
 
 export async function deactivate(): Promise<void> {

@@ -34,8 +34,10 @@ vm ⟦plain⟧ {
   assert.deepEqual(lenses, [
     { range: ranges[0], command: { title: "6 DMA mappings (worst case 8,388,486)", command: "" } },
     { range: ranges[0], command: { title: "Show mapping state", command: "vmtopo.showMappingState", arguments: [uri, "td0"] } },
+    { range: ranges[0], command: { title: "Copy QEMU command line", command: "vmtopo.copyQemuCommandLine", arguments: [uri, "td0"] } },
     { range: ranges[1], command: { title: "no VFIO devices", command: "" } },
     { range: ranges[1], command: { title: "Show mapping state", command: "vmtopo.showMappingState", arguments: [uri, "plain"] } },
+    { range: ranges[1], command: { title: "Copy QEMU command line", command: "vmtopo.copyQemuCommandLine", arguments: [uri, "plain"] } },
   ]);
 });
 

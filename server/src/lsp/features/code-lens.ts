@@ -6,6 +6,7 @@ import type { Analysis } from "../../engine/analyze";
 import { count } from "../../engine/format";
 import type { Feature } from "../context";
 import { vmAnalysisOf } from "../figures";
+import { exportLenses } from "./real-vms";
 
 export const SHOW_MAPPING_STATE = "vmtopo.showMappingState";
 
@@ -32,6 +33,7 @@ export function lensesOf(analysis: Analysis, uri: string): CodeLens[] {
     // An empty command id: a label that does nothing when clicked.
     lenses.push({ range, command: { title, command: "" } });
     lenses.push({ range, command: { title: "Show mapping state", command: SHOW_MAPPING_STATE, arguments: [uri, vm.vm.name] } });
+    lenses.push(...exportLenses(uri, vm.vm.name, range));
   }
   return lenses;
 }
