@@ -10,6 +10,7 @@ import type { Analysis } from "../../engine/analyze";
 import { count } from "../../engine/format";
 import type { Feature } from "../context";
 import { lastGoodFigures, verdictOf, verdictText } from "../figures";
+import { exportLenses } from "./real-vms";
 
 export const SHOW_MAPPING_STATE = "vmtopo.showMappingState";
 
@@ -41,6 +42,7 @@ export function lensesOf(analysis: Analysis, uri: string): CodeLens[] {
     if (verdict) lenses.push({ range, command: { title: verdictText(verdict), command: "" } });
     lenses.push({ range, command: { title, command: "" } });
     lenses.push({ range, command: { title: "Show mapping state", command: SHOW_MAPPING_STATE, arguments: [uri, vm.vm.name] } });
+    lenses.push(...exportLenses(uri, vm.vm.name, range));
   }
   return lenses;
 }
