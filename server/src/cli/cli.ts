@@ -6,12 +6,14 @@ import { UsageError, type Io } from "./args";
 import { runFmt } from "./fmt";
 import { printable } from "./printable";
 import { runReport } from "./report";
+import { runProbe } from "./probe";
 
 export const USAGE = `Usage:
   vmtopo check FILE...  [--format text|json|sarif]   diagnostics of each file
   vmtopo report FILE    [--format text|json] [--scenario NAME]
                                                    figures per VM, container and step
   vmtopo fmt FILE...    [--check]                    format in place; --check only reports
+  vmtopo probe [--root DIR]                          the host block of this machine (or of a captured tree)
   vmtopo lsp --stdio                                 the language server on stdin/stdout
   vmtopo --version | --help
 `;
@@ -31,6 +33,8 @@ export async function runCli(args: string[], io: Io = processIo): Promise<number
         return await runFmt(rest, io);
       case "report":
         return await runReport(rest, io);
+      case "probe":
+        return await runProbe(rest, io);
       case "--version":
       case "-v":
         io.out(`${VERSION}\n`);
