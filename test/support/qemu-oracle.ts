@@ -9,6 +9,7 @@
 // may already be printed: the monitor exists before devices are realized). Every run is
 // bounded by a timeout.
 import { spawn, spawnSync } from "node:child_process";
+import { parseFlatView, type FlatSection } from "../../server/src/engine/interop/flat-view";
 
 export const QEMU_BINARY = process.env.VMTOPO_QEMU ?? "qemu-system-x86_64";
 
@@ -48,17 +49,8 @@ export interface QemuConfig {
   bootBackend?: boolean;
 }
 
-export interface FlatSection {
-  /** inclusive start */
-  start: number;
-  /** exclusive end */
-  end: number;
-  kind: "ram" | "rom";
-  /** the memory region's name, e.g. "pc.ram", "pc.bios", "m0" */
-  name: string;
-  /** offset into the region (`@...`), when QEMU prints one */
-  offset?: number;
-}
+// The flat view's parser is the product's own (`vmtopo live` reads it from a running QEMU).
+export { parseFlatView, type FlatSection } from "../../server/src/engine/interop/flat-view";
 
 export type QemuResult =
   | { ok: true; sections: FlatSection[]; warnings: string[]; command: string }
@@ -114,29 +106,6 @@ export function qemuAvailable(): { ok: true; version: string } | { ok: false; re
   if (probe.status !== 0) return { ok: false, reason: `${QEMU_BINARY} --version failed (exit ${probe.status}): ${probe.stderr.trim()}` };
   const version = /version (\d+\.\d+(?:\.\d+)?)/.exec(probe.stdout)?.[1] ?? probe.stdout.split("\n")[0];
   return { ok: true, version };
-}
-
-// eslint-disable-next-line no-control-regex
-const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
-
-/**
- * The RAM and ROM lines of the flat view shared by `AS "memory"` (the system address space)
- * in the output of `info mtree -f`. Ends in QEMU's output are inclusive; here they are exclusive.
- */
-export function parseFlatView(output: string): FlatSection[] {
-  const text = output.replace(ANSI, "").replace(/\r/g, "");
-  const views = text.split(/^FlatView #\d+\n/m).slice(1);
-  const system = views.find((v) => /^ AS "memory", root: system$/m.test(v));
-  if (!system) throw new Error(`no flat view of AS "memory" in QEMU's output:\n${text}`);
-  const sections: FlatSection[] = [];
-  for (const line of system.split("\n")) {
-    const m = /^\s+([0-9a-f]+)-([0-9a-f]+) \(prio -?\d+, (ram|rom)\): (\S+)(?: @([0-9a-f]+))?/.exec(line);
-    if (!m) continue;
-    const section: FlatSection = { start: Number.parseInt(m[1], 16), end: Number.parseInt(m[2], 16) + 1, kind: m[3] as "ram" | "rom", name: m[4] };
-    if (m[5] !== undefined) section.offset = Number.parseInt(m[5], 16);
-    sections.push(section);
-  }
-  return sections;
 }
 
 /**

@@ -7,6 +7,7 @@ import { runFmt } from "./fmt";
 import { printable } from "./printable";
 import { runReport } from "./report";
 import { runProbe } from "./probe";
+import { runLive } from "./live";
 
 export const USAGE = `Usage:
   vmtopo check FILE...  [--format text|json|sarif]   diagnostics of each file
@@ -14,6 +15,8 @@ export const USAGE = `Usage:
                                                    figures per VM, container and step
   vmtopo fmt FILE...    [--check]                    format in place; --check only reports
   vmtopo probe [--root DIR]                          the host block of this machine (or of a captured tree)
+  vmtopo live --qmp SOCKET FILE --vm NAME [--scenario NAME [--step N]] [--format text|json] [--timeout MS]
+                                                   compare a running QEMU with the design (VT501)
   vmtopo lsp --stdio                                 the language server on stdin/stdout
   vmtopo --version | --help
 `;
@@ -35,6 +38,8 @@ export async function runCli(args: string[], io: Io = processIo): Promise<number
         return await runReport(rest, io);
       case "probe":
         return await runProbe(rest, io);
+      case "live":
+        return await runLive(rest, io);
       case "--version":
       case "-v":
         io.out(`${VERSION}\n`);
