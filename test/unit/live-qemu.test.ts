@@ -11,7 +11,9 @@ import { after, before, describe, test } from "node:test";
 import { runLive } from "../../server/src/cli/live";
 import { GiB, MiB } from "../../server/src/engine/format";
 import { QmpClient } from "../../server/src/qmp/qmp-client";
+import { TestLspClient } from "../support/lsp-client";
 import { QEMU_BINARY, qemuArgs, qemuAvailable } from "../support/qemu-oracle";
+import { pathToFileURL } from "node:url";
 
 const qemu = qemuAvailable();
 const dir = mkdtempSync(join(tmpdir(), "vmtopo-live-"));
@@ -140,6 +142,27 @@ describe("vmtopo live against QEMU 7.2 over QMP", { skip: qemu.ok ? false : `QEM
         "12:8: vfio 'nic0' is not in the running VM (no vfio-pci device with id 'nic0') after step 1 of scenario 'plug'",
       ],
     );
+  });
+
+  test("the language server's vmtopo/live request: the same differences as LSP diagnostics of the design's URI", async () => {
+    const server = await TestLspClient.start();
+    try {
+      const uri = pathToFileURL(design).href;
+      await server.openAndWait(uri, guest());
+      // QEMU has requested-size = 1 GiB (the test before): boot differs, step 1 matches.
+      const boot: any = await server.connection.sendRequest("vmtopo/live", { uri, socket, vm: "guest" });
+      assert.equal(boot.qemuVersion?.startsWith("7.2."), true);
+      assert.deepEqual(
+        boot.diagnostics.map((e: any) => [e.uri, e.diagnostics.map((d: any) => [d.code, d.severity, d.range.start.line, d.codeDescription?.href?.endsWith("VT501.md")])]),
+        [[uri, [["VT501", 2, 6, true]]]],
+      );
+      const step1: any = await server.connection.sendRequest("vmtopo/live", { uri, socket, vm: "guest", scenario: "plug", step: 1 });
+      assert.deepEqual(step1.diagnostics, []);
+      await assert.rejects(server.connection.sendRequest("vmtopo/live", { uri, socket: join(dir, "nothing.sock"), vm: "guest" }), /cannot talk to QEMU's QMP socket: no such socket/);
+      await assert.rejects(server.connection.sendRequest("vmtopo/live", { uri, socket, vm: "guest", step: "one" }), /step: an integer/);
+    } finally {
+      await server.stop();
+    }
   });
 
   test("usage: an unknown VM, a step without its scenario, a missing step", async () => {
