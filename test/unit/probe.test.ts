@@ -2,7 +2,7 @@
 // (test/fixtures/probe/, whose README.md says where every value comes from) and checked with
 // vmtopo's own engine.
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -97,6 +97,18 @@ describe("vmtopo probe --root: captured trees", () => {
 
   test("--root that is not a directory is a usage error", async () => {
     await assert.rejects(probe("--root", join(fixtures, "no-such-tree")), (e: Error) => e instanceof UsageError && /--root .* is not a readable directory/.test(e.message));
+  });
+});
+
+describe("the vmtopo command", () => {
+  test("`vmtopo probe --root DIR` through the bundled bin: the block on stdout, exit 0; a FILE argument is a usage error, exit 2", () => {
+    const bin = join(repoRoot, "bin", "vmtopo.js");
+    const run = spawnSync(process.execPath, [bin, "probe", "--root", join(fixtures, "intel-xeon")], { encoding: "utf8" });
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /^host xeon-01 \{$/m);
+    const wrong = spawnSync(process.execPath, [bin, "probe", "host.vmtopo"], { encoding: "utf8" });
+    assert.equal(wrong.status, 2);
+    assert.match(wrong.stderr, /^vmtopo: probe takes no FILE$/m);
   });
 });
 
