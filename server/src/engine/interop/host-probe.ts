@@ -33,9 +33,11 @@ export interface IommuUnitCaps {
  * cap_fl1gp_support (bit 56), cap_fl5lp_support (bit 60); ecap_ir_support (bit 3),
  * ecap_smts (bit 43, scalable mode), ecap_flts (bit 47, first-stage translation).
  *
- * Which table Linux uses: drivers/iommu/intel/iommu.c builds a paging domain with first-stage
- * tables when the unit is in scalable mode and supports them (4K, 2M, and 1G when FL1GP; 48
- * or, with FL5LP, 57 bits), else second-stage tables (4K plus the SLLPS sizes; MGAW bits).
+ * Which table Linux uses: drivers/iommu/intel/iommu.c, intel_iommu_domain_alloc_paging_flags()
+ * ("Prefer first stage if possible by default", Linux 6.15+): first-stage tables when the unit
+ * is in scalable mode and supports them (4K, 2M, and 1G when FL1GP; 48 or, with FL5LP, 57
+ * bits), else second-stage tables (4K plus the SLLPS sizes; MGAW bits). A VFIO container that
+ * asks for dirty tracking gets a second-stage domain; the comment above the block gives both.
  */
 export function decodeIntelVtd(name: string, cap: bigint, ecap: bigint): IommuUnitCaps {
   const sllps = bit(cap, 34, 0xf);
