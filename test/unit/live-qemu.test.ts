@@ -9,6 +9,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { runLive } from "../../server/src/cli/live";
+import { analyzeText } from "../../server/src/engine/analyze";
+import { compareLive, liveDesign } from "../../server/src/engine/interop/live-compare";
+import { buildReport } from "../../server/src/engine/report";
 import { GiB, MiB } from "../../server/src/engine/format";
 import { QmpClient } from "../../server/src/qmp/qmp-client";
 import { TestLspClient } from "../support/lsp-client";
@@ -173,6 +176,18 @@ describe("vmtopo live against QEMU 7.2 over QMP", { skip: qemu.ok ? false : `QEM
 });
 
 describe("vmtopo live without a QEMU", () => {
+  test("boot RAM under -machine memory-backend=ID is that backend's region; RAM in PCI BARs (vga.vram) is not compared", () => {
+    const analysis = analyzeText("vm guest {\n  machine = q35\n  memory = 2G\n}\n");
+    const design = liveDesign(analysis, buildReport(analysis), "guest");
+    const ram = (name: string, start: number, end: number) => ({ name, kind: "ram" as const, start, end });
+    const live = { qemuVersion: "7.2.22", memoryDevices: [], vfio: [], bootBackend: "mem", flatView: [ram("mem", 0, 0xc0000), ram("mem", 0x100000, 0x80000000), ram("vga.vram", 0xfd000000, 0xfe000000)] };
+    assert.deepEqual(compareLive(design, live).differences, []);
+    const moved = compareLive(design, { ...live, flatView: [ram("mem", 0, 0xc0000), ram("mem", 0x100000, 0x70000000)] });
+    assert.deepEqual(moved.differences.map((d) => d.message), [
+      "the running VM differs from the design: the flat view has no RAM section boot RAM [0x100000, 0x80000000) (QEMU's is boot RAM [0x0, 0xc0000), boot RAM [0x100000, 0x70000000))",
+    ]);
+  });
+
   test("a socket nobody listens on: exit 2 and one line saying so", async () => {
     const alone = mkdtempSync(join(tmpdir(), "vmtopo-live-alone-"));
     const file = join(alone, "guest.vmtopo");

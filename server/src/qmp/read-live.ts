@@ -51,6 +51,8 @@ export async function readLiveVm(client: QmpClient): Promise<LiveVm> {
   } catch {
     throw new QmpError("info mtree -f: no flat view of the system address space in QEMU's answer");
   }
+  // Boot RAM is region "pc.ram" unless -machine memory-backend=ID names its backend (hw/core/machine.c).
+  const backend = await client.execute<unknown>("qom-get", { path: "/machine", property: "memory-backend" }).catch(() => null);
   const vfio: string[] = [];
   for (const [container, named] of [["/machine/peripheral", true], ["/machine/peripheral-anon", false]] as const) {
     const children = await client.execute<{ name?: unknown; type?: unknown }[]>("qom-list", { path: container }).catch(() => []);
@@ -58,5 +60,5 @@ export async function readLiveVm(client: QmpClient): Promise<LiveVm> {
       if (child?.type === "child<vfio-pci>" && typeof child.name === "string") vfio.push(named ? child.name : "(no id)");
     }
   }
-  return { qemuVersion: version ? `${version.major}.${version.minor}.${version.micro}` : null, memoryDevices, flatView, vfio };
+  return { qemuVersion: version ? `${version.major}.${version.minor}.${version.micro}` : null, memoryDevices, flatView, bootBackend: typeof backend === "string" && backend !== "" ? backend.replace(/^\/objects\//, "") : null, vfio };
 }

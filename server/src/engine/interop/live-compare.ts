@@ -29,6 +29,8 @@ export interface LiveVm {
   memoryDevices: LiveMemoryDevice[];
   /** RAM and ROM sections of `info mtree -f`'s system address space */
   flatView: FlatSection[];
+  /** the machine's `memory-backend` property: boot RAM's region name when set (else "pc.ram") */
+  bootBackend: string | null;
   /** ids of the vfio-pci devices (an anonymous one is "(no id)") */
   vfio: string[];
 }
@@ -137,7 +139,12 @@ export function compareLive(design: LiveDesign, live: LiveVm): LiveComparison {
 
   // RAM sections of the flat view, in the design's vocabulary.
   const designRam = vm.layout.sections.filter((s) => s.kind !== "rom").map((s) => ({ key: sectionKey(/^ram-/.test(s.name) ? "boot RAM" : s.name, s.start, s.end), source: s.source }));
-  const liveRam = live.flatView.filter((s) => s.kind === "ram").map((s) => sectionKey(s.name === "pc.ram" || s.name === "ram-below-4g" || s.name === "ram-above-4g" ? "boot RAM" : (backendToDevice.get(s.name) ?? s.name), s.start, s.end));
+  // Only boot RAM and memory devices: a running guest also has RAM in PCI BARs (vga.vram, …)
+  // that the design does not model.
+  const bootNames = new Set(["pc.ram", ...(live.bootBackend ? [live.bootBackend] : [])]);
+  const liveRam = live.flatView
+    .filter((s) => s.kind === "ram" && (bootNames.has(s.name) || backendToDevice.has(s.name)))
+    .map((s) => sectionKey(bootNames.has(s.name) ? "boot RAM" : backendToDevice.get(s.name)!, s.start, s.end));
   const liveSet = new Set(liveRam);
   for (const s of designRam) if (!liveSet.has(s.key)) at(s.source, `the flat view has no RAM section ${s.key} (QEMU's is ${nearest(s.key, liveRam)})`);
   // A section the design has elsewhere was reported above, with QEMU's place; only the unknown ones here.
