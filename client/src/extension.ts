@@ -7,6 +7,7 @@ import { registerOpenExample } from "./examples";
 import { CLIENT_COMMANDS } from "./protocol";
 import { registerLanguageStatus } from "./language-status";
 import { registerMappingStatePanel } from "./mapping-state-panel";
+import { registerAttachQemu } from "./attach-qemu";
 import { registerRealVmCommands } from "./real-vms";
 
 let client: LanguageClient | undefined;
@@ -30,6 +31,7 @@ export async function activate(context: ExtensionContext): Promise<void> {
   context.subscriptions.push(client);
   // Before start: the panel's serializer must exist when VS Code restores a panel.
   registerMappingStatePanel(context, client);
+  registerAttachQemu(context, client);
   await client.start();
   registerLanguageStatus(context, client);
   registerRealVmCommands(context, client);

@@ -25,3 +25,14 @@ export interface MappingStateResult {
   version: number | null;
   report: unknown;
 }
+
+export const LIVE_REQUEST = "vmtopo/live";
+export const ATTACH_QEMU = "vmtopo.attachQemu";
+
+export interface LiveParams {
+  uri: string;
+  socket: string;
+  vm: string;
+  scenario?: string;
+  step?: number;
+}

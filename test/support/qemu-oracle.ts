@@ -12,7 +12,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseFlatView, type FlatSection } from "../../server/src/engine/interop/live";
+import { parseFlatView, type FlatSection } from "../../server/src/engine/interop/flat-view";
 
 // The flat view is read by the engine's own parser (`vmtopo live` uses it too).
 export { parseFlatView, type FlatSection };

@@ -23,6 +23,7 @@ const RULES: { layer: string; forbidden: RegExp; why: string }[] = [
   { layer: "grammar/src", forbidden: /^vscode|server\/|client\/|webview\/|^node:fs/, why: "the grammar depends on nothing" },
   { layer: "server/src/engine", forbidden: /^vscode|\/lsp\/|\/cli\/|client\//, why: "the engine never speaks LSP or vscode" },
   { layer: "server/src/files", forbidden: /^vscode|\/lsp\/|\/cli\//, why: "file reading serves the CLI and the server alike, depending on neither" },
+  { layer: "server/src/qmp", forbidden: /^vscode|\/lsp\/|\/cli\//, why: "the QMP client serves the CLI and the server alike, depending on neither" },
   { layer: "server/src/cli", forbidden: /^vscode|\/lsp\//, why: "the CLI uses the engine, not the language server" },
   { layer: "server/src/lsp", forbidden: /^vscode$|client\//, why: "the server speaks LSP, never the vscode API" },
   { layer: "client/src", forbidden: /grammar\/|server\/|webview\//, why: "the client reaches the engine only over LSP" },

@@ -10,4 +10,5 @@ test("client/src/protocol.ts mirrors server/src/lsp/protocol.ts and the code len
   assert.equal(client.MAPPING_STATE_REQUEST, server.MAPPING_STATE_REQUEST);
   assert.equal(client.MAPPING_STATE_CHANGED, server.MAPPING_STATE_CHANGED);
   assert.equal(client.SHOW_MAPPING_STATE, SHOW_MAPPING_STATE);
+  assert.equal(client.LIVE_REQUEST, server.LIVE_REQUEST);
 });

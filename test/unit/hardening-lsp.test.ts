@@ -141,6 +141,7 @@ describe("params", () => {
       ["textDocument/codeAction", { textDocument: { uri: "file:///a.vmtopo" }, range: { start: { line: 2, character: 0 }, end: { line: 1, character: 0 } }, context: { diagnostics: [] } }, /range: a range whose start is not after its end/],
       ["textDocument/rename", { textDocument: { uri: "file:///a.vmtopo" }, position: { line: 0, character: 0 }, newName: null }, /newName: a string/],
       ["vmtopo/mappingState", { uri: ["file:///a.vmtopo"] }, /uri: a string/],
+      ["vmtopo/live", { uri: "file:///a.vmtopo", socket: 7, vm: "v" }, /socket: a string/],
       ["workspace/symbol", null, /params must be an object/],
     ];
     for (const [method, params, message] of cases) {

@@ -1,96 +1,64 @@
-// `vmtopo live --qmp SOCKET FILE [--vm NAME]`: a running QEMU, read over QMP, against the
-// design. Prints each difference; exit 1 if there is any error, 0 otherwise.
-import { createConnection, type Socket } from "node:net";
+// `vmtopo live --qmp SOCKET FILE --vm NAME [--scenario NAME [--step N]] [--format text|json]`:
+// compares a running QEMU with the design's prediction for one VM (at boot, or after a
+// scenario step: its last one unless --step says which). Exit 0: no difference; 1: VT501
+// differences; 2: usage, an unreadable file, or no QMP answer.
 import { analyzeText } from "../engine/analyze";
-import { compareLive, parseFlatView, type LiveMemoryDevice } from "../engine/interop/live";
+import { compareLive, liveDesign, LiveDesignError, type LiveComparison } from "../engine/interop/live-compare";
+import { buildReport } from "../engine/report";
+import { QmpClient, QmpError } from "../qmp/qmp-client";
+import { readLiveVm } from "../qmp/read-live";
 import { parseArgs, UsageError, type Io } from "./args";
-import { pickVm } from "./export";
 import { diskReader, enginePath, readOrReport } from "./files";
-
-/** A QMP connection: JSON lines, answers matched by id, events skipped. */
-class Qmp {
-  private buffer = "";
-  private readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-  private greeting?: (v: unknown) => void;
-  private nextId = 1;
-  private constructor(private readonly socket: Socket) {}
-
-  static connect(path: string, timeoutMs: number): Promise<Qmp> {
-    return new Promise((resolve, reject) => {
-      const socket = createConnection(path);
-      const qmp = new Qmp(socket);
-      socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`no answer from QEMU on ${path} within ${timeoutMs} ms`)));
-      socket.setEncoding("utf8");
-      socket.on("data", (chunk: string) => qmp.receive(chunk));
-      socket.on("error", (error) => {
-        reject(error);
-        for (const w of qmp.waiting.values()) w.reject(error);
-      });
-      qmp.greeting = () => resolve(qmp);
-    });
-  }
-
-  private receive(chunk: string): void {
-    this.buffer += chunk;
-    let newline: number;
-    while ((newline = this.buffer.indexOf("\n")) >= 0) {
-      const line = this.buffer.slice(0, newline).trim();
-      this.buffer = this.buffer.slice(newline + 1);
-      if (line === "") continue;
-      const message = JSON.parse(line) as { QMP?: unknown; id?: number; return?: unknown; error?: { desc: string }; event?: string };
-      if (message.QMP !== undefined) this.greeting?.(message);
-      else if (message.id !== undefined) {
-        const w = this.waiting.get(message.id);
-        this.waiting.delete(message.id);
-        if (message.error) w?.reject(new Error(message.error.desc));
-        else w?.resolve(message.return);
-      }
-    }
-  }
-
-  execute(command: string, args?: Record<string, unknown>): Promise<unknown> {
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
-      this.socket.write(JSON.stringify({ execute: command, ...(args ? { arguments: args } : {}), id }) + "\n");
-    });
-  }
-
-  close(): void {
-    this.socket.end();
-  }
-}
+import { printable } from "./printable";
 
 export async function runLive(args: string[], io: Io): Promise<number> {
-  const { files, options } = parseArgs(args, ["qmp", "vm"], []);
+  const { files, options } = parseArgs(args, ["qmp", "vm", "scenario", "step", "format", "timeout"], []);
+  const format = options.get("format") ?? "text";
+  if (format !== "text" && format !== "json") throw new UsageError(`--format must be text or json, not '${format}'`);
   const socket = options.get("qmp") as string | undefined;
+  const vmName = options.get("vm") as string | undefined;
   if (socket === undefined) throw new UsageError("live needs --qmp SOCKET (QEMU's -qmp unix:SOCKET,server=on,wait=off)");
-  if (files.length !== 1) throw new UsageError("live takes the design FILE to compare with");
-  const text = await readOrReport(files[0], io);
+  if (vmName === undefined) throw new UsageError("live needs --vm NAME: the design's VM the running QEMU is");
+  if (files.length !== 1) throw new UsageError("live takes exactly one FILE");
+  const stepText = options.get("step") as string | undefined;
+  if (stepText !== undefined && !/^[1-9]\d{0,5}$/.test(stepText)) throw new UsageError(`--step must be a step number (1, 2, …), not '${stepText}'`);
+  const timeoutText = (options.get("timeout") as string | undefined) ?? "10000";
+  if (!/^[1-9]\d{0,6}$/.test(timeoutText)) throw new UsageError(`--timeout must be milliseconds, not '${timeoutText}'`);
+  const [path] = files;
+  const text = await readOrReport(path, io);
   if (text === null) return 2;
-  const analysis = analyzeText(text, enginePath(files[0]), diskReader);
-  const vm = pickVm(analysis.vms, options.get("vm") as string | undefined, files[0]);
-  let qmp: Qmp;
+  const analysis = analyzeText(text, enginePath(path), diskReader);
+  const report = buildReport(analysis, options.get("scenario") as string | undefined);
+  let design;
   try {
-    qmp = await Qmp.connect(socket, 30_000);
+    design = liveDesign(analysis, report, vmName, options.get("scenario") as string | undefined, stepText === undefined ? undefined : Number(stepText));
   } catch (error) {
-    io.err(`vmtopo: cannot reach QEMU's QMP socket ${socket}: ${(error as Error).message}\n`);
-    return 2;
+    if (error instanceof LiveDesignError) throw new UsageError(`${printable(path)}: ${error.message}`);
+    throw error;
   }
+  let client: QmpClient | undefined;
+  let comparison: LiveComparison;
   try {
-    await qmp.execute("qmp_capabilities");
-    const memoryDevices = (await qmp.execute("query-memory-devices")) as LiveMemoryDevice[];
-    const mtree = (await qmp.execute("human-monitor-command", { "command-line": "info mtree -f" })) as string;
-    const peripherals = (await qmp.execute("qom-list", { path: "/machine/peripheral" })) as { name: string; type: string }[];
-    const vfio = peripherals.filter((p) => p.type === "child<vfio-pci>").map((p) => p.name);
-    const differences = compareLive(vm, { memoryDevices, flatView: parseFlatView(mtree), vfio });
-    for (const d of differences) io.out(`${files[0]}: vm ${vm.vm.name}: ${d.severity}: ${d.message}\n`);
-    io.out(`vm ${vm.vm.name}: ${differences.length === 0 ? "the running VM matches the design" : `${differences.length} difference${differences.length === 1 ? "" : "s"} from the design`}\n`);
-    return differences.some((d) => d.severity === "error") ? 1 : 0;
+    client = await QmpClient.connect(socket, { timeoutMs: Number(timeoutText) });
+    comparison = compareLive(design, await readLiveVm(client));
   } catch (error) {
-    io.err(`vmtopo: QMP: ${(error as Error).message}\n`);
+    if (!(error instanceof QmpError)) throw error;
+    io.err(`vmtopo: ${printable(socket)}: ${printable(error.message)}\n`);
     return 2;
   } finally {
-    qmp.close();
+    client?.close();
   }
+  const shownPath = (file: string) => (file === enginePath(path) ? path : file);
+  if (format === "json") {
+    io.out(JSON.stringify({ file: path, ...comparison, differences: comparison.differences.map((d) => ({ ...d, file: shownPath(d.file) })) }, null, 2) + "\n");
+  } else {
+    const when = comparison.step === null ? "at boot" : `after step ${comparison.step} of scenario '${comparison.scenario}'`;
+    const lines = [`vm ${comparison.vm} (QEMU ${comparison.qemuVersion ?? "of unknown version"} on ${printable(socket)}) against the design ${when}:`];
+    for (const d of comparison.differences) lines.push(`${printable(shownPath(d.file))}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity} ${d.code} ${printable(d.message)}`);
+    for (const note of comparison.notes) lines.push(`note: ${printable(note)}`);
+    const n = comparison.differences.length;
+    lines.push(n === 0 ? "no difference" : `${n} difference${n === 1 ? "" : "s"}`);
+    io.out(lines.join("\n") + "\n");
+  }
+  return comparison.differences.length > 0 ? 1 : 0;
 }

@@ -17,8 +17,9 @@ export const REAL_VM_USAGE = `  vmtopo export qemu FILE [--vm NAME] [--format te
                                                    the host from virsh capabilities
   vmtopo probe [--root DIR]                          this machine (or a captured tree) as a
                                                    host block; unreadable items as comments
-  vmtopo live --qmp SOCKET FILE [--vm NAME]          a running QEMU (QMP) against the design:
-                                                   memory devices, flat view, VFIO devices
+  vmtopo live --qmp SOCKET FILE --vm NAME [--scenario NAME [--step N]] [--format text|json] [--timeout MS]
+                                                   a running QEMU (QMP) against the design at
+                                                   boot or after a step: differences as VT501
 `;
 
 export const REAL_VM_COMMANDS: Record<"export" | "import" | "probe" | "live", (args: string[], io: Io) => Promise<number>> = {

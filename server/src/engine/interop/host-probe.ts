@@ -1,147 +1,220 @@
-// `vmtopo probe`: the machine as a `host` block, read from procfs and sysfs through a file
-// source (the CLI reads / or a captured tree given with --root). Each item that cannot be
-// read becomes a comment saying so, never a failure.
+// `vmtopo probe`, the pure half: decodes what a Linux host exposes in sysfs and procfs (read by
+// server/src/cli/probe.ts) and writes it as a `host` block of the language. Every fact that
+// could not be read becomes a comment that says why, so the block is always usable.
 import { format } from "../../../../grammar/src/index";
-import { designText, identifier, size, type Attr } from "./design-writer";
+import { hex, sizeLiteral } from "../format";
+import { parseVersion } from "../version";
 
-export interface ProbeSource {
-  /** a file's text, or undefined when it cannot be read */
-  read(path: string): string | undefined;
-  /** a directory's entries, or undefined */
-  list(path: string): string[] | undefined;
-  /** `qemu-system-* --version`'s first line, when it can be run */
-  qemuVersion?(arch: string): string | undefined;
+const KiB = 1024;
+const MiB = 1024 * KiB;
+const GiB = 1024 * MiB;
+
+/** A fact read from the host, or the reason it could not be (shown as a comment). */
+export type Probed<T> = { value: T } | { missing: string };
+
+const bit = (value: bigint, shift: number, mask = 1): number => Number((value >> BigInt(shift)) & BigInt(mask));
+
+export interface IommuUnitCaps {
+  name: string;
+  /** page sizes Linux maps with on this unit, ascending */
+  pageSizes: number[];
+  /** IOVA width of the domains Linux builds on this unit */
+  addressWidth: number;
+  interruptRemapping: boolean | null;
+  /** one line on how the values were decoded, for the comment above the block */
+  decoded: string;
 }
-
-const firstLine = (s: string | undefined) => s?.split("\n")[0].trim();
 
 /**
- * Intel VT-d capability registers (VT-d spec §11.4.2/11.4.3; Linux include/linux/intel-iommu.h):
- * MGAW cap[21:16] + 1 is the address width; SLLPS cap[37:34] adds 2 MiB (bit 34) and 1 GiB
- * (bit 35) second-level pages to 4 KiB; IR ecap[3] is interrupt remapping.
+ * Intel VT-d capability and extended capability registers, as
+ * /sys/class/iommu/dmarN/intel-iommu/{cap,ecap} print them (hex, no 0x). Field positions are
+ * Linux's drivers/iommu/intel/iommu.h macros (and cap_audit.h masks), from the VT-d spec §11.4.2/3:
+ * cap_super_page_val (SLLPS, bits 37:34: bit 0 = 2 MiB, bit 1 = 1 GiB), cap_mgaw (bits 21:16, +1),
+ * cap_fl1gp_support (bit 56), cap_fl5lp_support (bit 60); ecap_ir_support (bit 3),
+ * ecap_smts (bit 43, scalable mode), ecap_flts (bit 47, first-stage translation).
+ *
+ * Which table Linux uses: drivers/iommu/intel/iommu.c, intel_iommu_domain_alloc_paging_flags()
+ * ("Prefer first stage if possible by default", Linux 6.15+): first-stage tables when the unit
+ * is in scalable mode and supports them (4K, 2M, and 1G when FL1GP; 48 or, with FL5LP, 57
+ * bits), else second-stage tables (4K plus the SLLPS sizes; MGAW bits). A VFIO container that
+ * asks for dirty tracking gets a second-stage domain; the comment above the block gives both.
  */
-export function decodeIntelIommu(cap: bigint, ecap: bigint): { addressWidth: number; pageSizes: string[]; interruptRemapping: boolean } {
-  const addressWidth = Number((cap >> 16n) & 0x3fn) + 1;
-  const sllps = Number((cap >> 34n) & 0xfn);
-  const pageSizes = ["4K", ...(sllps & 1 ? ["2M"] : []), ...(sllps & 2 ? ["1G"] : [])];
-  return { addressWidth, pageSizes, interruptRemapping: ((ecap >> 3n) & 1n) === 1n };
+export function decodeIntelVtd(name: string, cap: bigint, ecap: bigint): IommuUnitCaps {
+  const sllps = bit(cap, 34, 0xf);
+  const mgaw = bit(cap, 16, 0x3f) + 1;
+  const fl1gp = bit(cap, 56) === 1;
+  const fl5lp = bit(cap, 60) === 1;
+  const scalable = bit(ecap, 43) === 1;
+  const firstStage = bit(ecap, 47) === 1;
+  const secondStageSizes = [4 * KiB, ...(sllps & 1 ? [2 * MiB] : []), ...(sllps & 2 ? [GiB] : [])];
+  const secondStage = `second-stage ${secondStageSizes.map(sizeLiteral).join("/")}, MGAW ${mgaw}`;
+  const useFirst = scalable && firstStage;
+  const firstSizes = [4 * KiB, 2 * MiB, ...(fl1gp ? [GiB] : [])];
+  const firstWidth = fl5lp ? 57 : 48;
+  const first = `first-stage ${firstSizes.map(sizeLiteral).join("/")}, ${fl5lp ? "5" : "4"}-level (${firstWidth} bits)`;
+  return {
+    name,
+    pageSizes: useFirst ? firstSizes : secondStageSizes,
+    addressWidth: useFirst ? firstWidth : mgaw,
+    interruptRemapping: bit(ecap, 3) === 1,
+    decoded: `${name}: cap ${cap.toString(16)} ecap ${ecap.toString(16)}: ${scalable ? "scalable mode" : "legacy mode"}; ${secondStage}${firstStage ? `; ${first}` : ""}; Linux uses the ${useFirst ? "first" : "second"}-stage table`,
+  };
 }
 
-export interface ProbeResult {
-  text: string;
-  unreadable: string[];
+/**
+ * AMD-Vi: /sys/class/iommu/ivhdN/amd-iommu/cap (the PCI capability header) and features (the
+ * Extended Feature Register; Linux ≥ 6.7 prints "EFR:EFR2"). Linux's
+ * drivers/iommu/amd/amd_iommu_types.h: FEATURE_HATS = bits 11:10 (host page-table levels − 4),
+ * FEATURE_GT = bit 4 (guest translation, the v2 table). The default v1 table
+ * (drivers/iommu/amd/io_pgtable.c, AMD_IOMMU_PGSIZES) maps every power of two from 4 KiB up
+ * except 512 GiB, which is the language's amd-vi default, so no page-sizes are written.
+ */
+export function decodeAmdVi(name: string, cap: bigint, efr: bigint): IommuUnitCaps {
+  const hats = bit(efr, 10, 3);
+  const levels = hats === 3 ? 4 : hats + 4; // 3 is reserved; Linux falls back to 4 levels
+  const width = Math.min(12 + 9 * levels, 64);
+  return {
+    name,
+    pageSizes: [],
+    addressWidth: width,
+    interruptRemapping: null,
+    decoded: `${name}: cap ${cap.toString(16)} features ${efr.toString(16)}: HATS ${hats} (${levels}-level host table, ${width} bits); guest translation ${bit(efr, 4) ? "yes" : "no"}`,
+  };
 }
 
-export function probeHost(src: ProbeSource): ProbeResult {
-  const attrs: Attr[] = [];
-  const iommu: Attr[] = [];
-  const notes: string[] = [];
-  const unreadable: string[] = [];
-  const missing = (what: string, path: string) => unreadable.push(`${what}: ${path} not readable`);
+/** One line of /sys/kernel/iommu_groups/N/reserved_regions: "0x00000000fee00000 0x00000000feefffff msi". */
+export interface ReservedRegion {
+  start: number;
+  /** exclusive (sysfs prints the last byte) */
+  end: number;
+  type: string;
+}
 
-  const arch = firstLine(src.read("/proc/sys/kernel/arch"));
-  if (arch === "x86_64" || arch === "aarch64") attrs.push(["arch", arch]);
-  else if (arch === undefined) missing("arch", "/proc/sys/kernel/arch");
-  else notes.push(`arch ${arch} is not one vmtopo models`);
-
-  const kernel = firstLine(src.read("/proc/sys/kernel/osrelease"));
-  const kernelVersion = kernel && /^(\d+\.\d+)/.exec(kernel)?.[1];
-  if (kernelVersion) attrs.push(["kernel", `"${kernelVersion}"`]), notes.push(`kernel ${kernel}`);
-  else missing("kernel", "/proc/sys/kernel/osrelease");
-
-  const qemu = src.qemuVersion?.(arch ?? "x86_64");
-  const qemuVersion = qemu && /version (\d+\.\d+)/.exec(qemu)?.[1];
-  if (qemuVersion) attrs.push(["qemu", `"${qemuVersion}"`]), notes.push(qemu!);
-  else unreadable.push(`qemu: ${src.qemuVersion ? `qemu-system-${arch ?? "x86_64"} --version did not run` : "not probed under --root"}`);
-
-  const cpuinfo = src.read("/proc/cpuinfo");
-  const physBits = cpuinfo && /address sizes\s*:\s*(\d+) bits physical/.exec(cpuinfo)?.[1];
-  if (physBits) attrs.push(["phys-bits", physBits]);
-  else missing("phys-bits", "/proc/cpuinfo (address sizes)");
-
-  const meminfo = src.read("/proc/meminfo");
-  const memTotal = meminfo && /^MemTotal:\s+(\d+) kB/m.exec(meminfo)?.[1];
-  if (memTotal) attrs.push(["memory", size(Math.floor(Number(memTotal) / 1024) * 1024 * 1024)]), notes.push(`MemTotal ${memTotal} kB, rounded down to whole MiB`);
-  else missing("memory", "/proc/meminfo");
-
-  const limits = src.read("/proc/self/limits");
-  const memlock = limits && /^Max locked memory\s+(\S+)/m.exec(limits)?.[1];
-  if (memlock === "unlimited") attrs.push(["memlock", "unlimited"]);
-  else if (memlock && /^\d+$/.test(memlock)) attrs.push(["memlock", size(Number(memlock))]);
-  else missing("memlock", "/proc/self/limits (Max locked memory)");
-
-  // The IOMMU: vendor from the sysfs class device names, Intel's capabilities decoded.
-  const units = src.list("/sys/class/iommu");
-  if (units === undefined || units.length === 0) unreadable.push("iommu: no units in /sys/class/iommu (no IOMMU, or it is off)");
-  else {
-    const dmar = units.find((u) => u.startsWith("dmar"));
-    const ivhd = units.find((u) => u.startsWith("ivhd"));
-    if (dmar) {
-      iommu.push(["vendor", "intel-vtd"]);
-      const cap = firstLine(src.read(`/sys/class/iommu/${dmar}/intel-iommu/cap`));
-      const ecap = firstLine(src.read(`/sys/class/iommu/${dmar}/intel-iommu/ecap`));
-      if (cap && ecap && /^[0-9a-f]+$/i.test(cap) && /^[0-9a-f]+$/i.test(ecap)) {
-        const decoded = decodeIntelIommu(BigInt("0x" + cap), BigInt("0x" + ecap));
-        iommu.push(["page-sizes", `[${decoded.pageSizes.join(", ")}]`], ["address-width", String(decoded.addressWidth)], ["interrupt-remapping", decoded.interruptRemapping ? "on" : "off"]);
-        notes.push(`${dmar}: cap ${cap} ecap ${ecap} (of ${units.length} unit${units.length === 1 ? "" : "s"})`);
-      } else missing("iommu capabilities", `/sys/class/iommu/${dmar}/intel-iommu/cap and ecap`);
-    } else if (ivhd) iommu.push(["vendor", "amd-vi"]), notes.push("AMD-Vi: page sizes and address width are the vendor's defaults");
-    else if (units.some((u) => /smmu/.test(u))) iommu.push(["vendor", "smmuv3"]);
-    else unreadable.push(`iommu: units ${units.join(", ")} of an unknown vendor`);
+export function parseReservedRegions(text: string): ReservedRegion[] {
+  const regions: ReservedRegion[] = [];
+  for (const line of text.split("\n")) {
+    const m = /^\s*0x([0-9a-f]+)\s+0x([0-9a-f]+)\s+([\w-]+)\s*$/i.exec(line);
+    if (m) regions.push({ start: Number.parseInt(m[1], 16), end: Number.parseInt(m[2], 16) + 1, type: m[3] });
   }
-  // Reserved IOVA regions: the union over the IOMMU groups (Linux iommu_get_group_resv_regions()).
-  const reserved = new Map<string, [bigint, bigint, string]>();
-  const groups = src.list("/sys/kernel/iommu_groups");
-  for (const group of groups ?? []) {
-    const text = src.read(`/sys/kernel/iommu_groups/${group}/reserved_regions`);
-    for (const line of (text ?? "").split("\n")) {
-      const m = /^0x([0-9a-f]+) 0x([0-9a-f]+) (\S+)/i.exec(line.trim());
-      // vfio_iommu_type1 does not exclude relaxable direct mappings from the IOVA space
-      // (drivers/vfio/vfio_iommu_type1.c vfio_iommu_resv_exclude()).
-      if (m && m[3] === "direct-relaxable") notes.push(`direct-relaxable 0x${m[1]}..0x${m[2]} ignored, as VFIO does`);
-      else if (m) reserved.set(`${m[1]}-${m[2]}`, [BigInt("0x" + m[1]), BigInt("0x" + m[2]) + 1n, m[3]]);
+  return regions;
+}
+
+/** The regions of all groups, merged per type (overlapping or touching ranges join), sorted. */
+export function mergeReservedRegions(regions: ReservedRegion[]): ReservedRegion[] {
+  const byType = new Map<string, ReservedRegion[]>();
+  for (const r of regions) byType.set(r.type, [...(byType.get(r.type) ?? []), r]);
+  const merged: ReservedRegion[] = [];
+  for (const [type, list] of byType) {
+    list.sort((a, b) => a.start - b.start);
+    let current: ReservedRegion | undefined;
+    for (const r of list) {
+      if (current && r.start <= current.end) current.end = Math.max(current.end, r.end);
+      else merged.push((current = { ...r, type }));
     }
   }
-  if (groups === undefined) missing("reserved IOVA regions", "/sys/kernel/iommu_groups");
-  const kinds = new Map<string, number>();
-  const reservedLines = [...reserved.values()]
-    .sort((a, b) => (a[0] < b[0] ? -1 : 1))
-    .map(([start, end, type]) => {
-      const n = kinds.get(type) ?? 0;
-      kinds.set(type, n + 1);
-      return `reserved ${identifier(type, "region")}${n === 0 ? "" : n} = 0x${start.toString(16)} .. 0x${end.toString(16)}`;
-    });
-
-  const vfioLimit = firstLine(src.read("/sys/module/vfio_iommu_type1/parameters/dma_entry_limit"));
-  const iommufd = src.read("/sys/module/iommufd/initstate") !== undefined || src.list("/sys/module/iommufd") !== undefined;
-  const vfio: Attr[] = [];
-  if (vfioLimit && /^\d+$/.test(vfioLimit)) vfio.push(["dma-entry-limit", vfioLimit]);
-  else missing("dma-entry-limit", "/sys/module/vfio_iommu_type1/parameters/dma_entry_limit (vfio_iommu_type1 not loaded?)");
-  notes.push(`iommufd ${iommufd ? "available (/sys/module/iommufd)" : "not loaded (/sys/module/iommufd absent)"}`);
-
-  const pools: [string, number][] = [];
-  const hugeDirs = src.list("/sys/kernel/mm/hugepages");
-  for (const dir of hugeDirs ?? []) {
-    const kb = /^hugepages-(\d+)kB$/.exec(dir)?.[1];
-    const free = firstLine(src.read(`/sys/kernel/mm/hugepages/${dir}/free_hugepages`));
-    if (kb && free && /^\d+$/.test(free) && Number(free) > 0) pools.push([size(Number(kb) * 1024), Number(free)]);
-  }
-  if (hugeDirs === undefined) missing("hugepages", "/sys/kernel/mm/hugepages");
-
-  const hostname = identifier(firstLine(src.read("/proc/sys/kernel/hostname")) ?? "this-host", "this-host");
-  // The host block, through the design writer (formatting, comments); then the blocks it has no slot for.
-  const body = designText({ source: `Probed by vmtopo (${notes.join("; ")}).`, vm: { name: "x", attrs: [], devices: [] }, host: { name: hostname, attrs, iommu, hugepages: pools }, unmodelled: unreadable, notes: [], unmodelledHeading: "Not read (the language's defaults apply):" });
-  const hostOnly = insertBlocks(body.slice(0, body.indexOf("\nvm x")).trimEnd() + "\n", reservedLines, vfio);
-  return { text: format(hostOnly).text ?? hostOnly, unreadable };
+  return merged.sort((a, b) => a.start - b.start || a.type.localeCompare(b.type));
 }
 
-/** Adds `reserved` lines to the iommu block and a `vfio { }` block before the host's closing brace. */
-function insertBlocks(text: string, reserved: string[], vfio: Attr[]): string {
-  let out = text;
-  if (reserved.length > 0) {
-    if (/^ {2}iommu \{$/m.test(out)) out = out.replace(/^( {2}iommu \{\n(?: {4}.*\n)*)( {2}\})$/m, (_m, head: string, close: string) => `${head}${reserved.map((r) => `    ${r}\n`).join("")}${close}`);
-    else out = out.replace(/\n\}\n$/, `\n  iommu {\n${reserved.map((r) => `    ${r}\n`).join("")}  }\n}\n`);
+export interface ProbedHost {
+  /** where the facts were read: "/" or the --root directory */
+  root: string;
+  hostname: string;
+  arch: Probed<string>;
+  kernel: Probed<string>;
+  qemu: Probed<string>;
+  physBits: Probed<number>;
+  memoryBytes: Probed<number>;
+  /** RLIMIT_MEMLOCK (soft) in bytes, or null for unlimited */
+  memlock: Probed<number | null>;
+  iommu: Probed<{ vendor: "intel-vtd" | "amd-vi" | "smmuv3"; units: IommuUnitCaps[] }>;
+  reserved: Probed<ReservedRegion[]>;
+  dmaEntryLimit: Probed<number>;
+  iommufd: Probed<string>;
+  /** free huge pages per page size (bytes) */
+  hugepages: Probed<{ pageSize: number; free: number }[]>;
+}
+
+const comment = (text: string) => `// ${text.replace(/\n/g, " ")}`;
+const missing = (what: string, p: { missing: string }) => comment(`${what}: not read (${p.missing})`);
+
+/** A name of the language (letters, digits, _ and -, starting with a letter or _). */
+export function hostName(raw: string): string {
+  const name = raw.trim().replace(/[^A-Za-z0-9_-]/g, "-").replace(/^[^A-Za-z_]+/, "");
+  return name === "" ? "probed" : name;
+}
+
+/** "6.18.44-fc-v669" → "6.18.44"; "QEMU emulator version 7.2.22 (Debian …)" → "7.2.22". */
+export function versionIn(text: string): string | null {
+  const m = /(\d+\.\d+(?:\.\d+)?)/.exec(text);
+  return m && parseVersion(m[1]) ? m[1] : null;
+}
+
+/** The `host` block, formatted by the project's formatter. */
+export function hostBlock(host: ProbedHost): string {
+  const top: string[] = [comment(`Probed by vmtopo probe from ${host.root}. Values the probe could not read are comments; the language's defaults apply to them.`)];
+  const body: string[] = [];
+  const item = <T>(what: string, p: Probed<T>, line: (value: T) => string | string[]) => {
+    if ("missing" in p) body.push(missing(what, p));
+    else body.push(...[line(p.value)].flat());
+  };
+  item("arch", host.arch, (v) => (v === "x86_64" || v === "aarch64" ? `arch = ${v}` : comment(`arch ${v} is not one the language models`)));
+  item("kernel", host.kernel, (v) => {
+    const version = versionIn(v);
+    return version ? [comment(`uname -r: ${v}`), `kernel = "${version}"`] : comment(`kernel: no version in "${v}"`);
+  });
+  item("qemu", host.qemu, (v) => {
+    const version = versionIn(v);
+    return version ? [comment(v.split("\n")[0]), `qemu = "${version}"`] : comment(`qemu: no version in "${v.split("\n")[0]}"`);
+  });
+  item("phys-bits", host.physBits, (v) => (v >= 32 && v <= 64 ? `phys-bits = ${v}` : comment(`phys-bits ${v} out of range`)));
+  item("memory", host.memoryBytes, (v) => [comment("MemTotal of /proc/meminfo"), `memory = ${sizeLiteral(v)}`]);
+  item("memlock", host.memlock, (v) => [comment("RLIMIT_MEMLOCK of the probe's own process (soft limit): QEMU's may differ"), `memlock = ${v === null ? "unlimited" : sizeLiteral(v)}`]);
+
+  const iommu: string[] = [];
+  if ("missing" in host.iommu) {
+    body.push(missing("IOMMU", host.iommu));
+  } else {
+    const { vendor, units } = host.iommu.value;
+    iommu.push(`vendor = ${vendor}`);
+    for (const u of units) iommu.push(comment(u.decoded));
+    const withSizes = units.filter((u) => u.pageSizes.length > 0);
+    if (withSizes.length > 0) {
+      // A container spans every unit its devices sit behind: only the sizes all of them map.
+      const common = withSizes[0].pageSizes.filter((s) => withSizes.every((u) => u.pageSizes.includes(s)));
+      iommu.push(`page-sizes = [${common.map(sizeLiteral).join(", ")}]`);
+    }
+    if (units.length > 0) iommu.push(`address-width = ${Math.min(...units.map((u) => u.addressWidth))}`);
+    const ir = units.map((u) => u.interruptRemapping).filter((v): v is boolean => v !== null);
+    if (ir.length > 0) iommu.push(`interrupt-remapping = ${ir.every(Boolean) ? "on" : "off"}`);
   }
-  if (vfio.length > 0) out = out.replace(/\n\}\n$/, `\n  vfio {\n${vfio.map(([k, v]) => `    ${k} = ${v}\n`).join("")}  }\n}\n`);
-  return out;
+  if ("missing" in host.reserved) {
+    iommu.push(missing("reserved regions", host.reserved));
+  } else if (host.reserved.value.length > 0) {
+    iommu.push(comment("reserved_regions of every IOMMU group, merged per type"));
+    const seen = new Map<string, number>();
+    for (const r of host.reserved.value) {
+      const base = r.type === "msi" ? "msi" : r.type.replace(/[^A-Za-z0-9_-]/g, "-");
+      const n = (seen.get(base) ?? 0) + 1;
+      seen.set(base, n);
+      iommu.push(`reserved ${n === 1 ? base : `${base}-${n}`} = ${hex(r.start)} .. ${hex(r.end)}`);
+    }
+  }
+  if (iommu.length > 0) body.push("iommu {", ...iommu, "}");
+
+  item("iommufd", host.iommufd, (v) => comment(`iommufd: ${v}`));
+  if ("missing" in host.dmaEntryLimit) body.push(missing("vfio_iommu_type1.dma_entry_limit", host.dmaEntryLimit));
+  else body.push("vfio {", "backend = type1", `dma-entry-limit = ${host.dmaEntryLimit.value}`, "}");
+
+  if ("missing" in host.hugepages) body.push(missing("hugepages", host.hugepages));
+  else {
+    const pools = host.hugepages.value.filter((p) => ["2M", "1G"].includes(sizeLiteral(p.pageSize)));
+    const others = host.hugepages.value.filter((p) => !pools.includes(p));
+    for (const p of others) body.push(comment(`hugepages-${p.pageSize / KiB}kB: ${p.free} free (a size the language does not pool)`));
+    if (pools.length > 0) body.push(comment("free_hugepages of each pool"), "hugepages {", ...pools.map((p) => `${sizeLiteral(p.pageSize)} = ${p.free}`), "}");
+  }
+  const text = [...top, `host ${hostName(host.hostname)} {`, ...body, "}", ""].join("\n");
+  const formatted = format(text);
+  // The block is built from checked pieces; a syntax error here is a bug, shown rather than hidden.
+  if (formatted.text === null) throw new Error(`vmtopo probe built an unparsable host block:\n${text}`);
+  return formatted.text;
 }

@@ -10,6 +10,7 @@ import { documentSymbols } from "./document-symbols";
 import { folding } from "./folding-ranges";
 import { formatting } from "./formatting";
 import { mappingState } from "./mapping-state";
+import { live } from "./live";
 import { hover } from "./hover";
 import { inlayHints } from "./inlay-hints";
 import { codeLens } from "./code-lens";
@@ -25,6 +26,7 @@ export const FEATURES: Feature[] = [
   diagnostics,
   codeActions,
   mappingState,
+  live,
   hover,
   inlayHints,
   codeLens,

@@ -89,6 +89,7 @@ const REQUESTS: Record<string, Check> = {
   "textDocument/semanticTokens/range": object({ textDocument, range }),
   "workspace/symbol": object({ query: string }),
   "vmtopo/mappingState": object({ uri: string }),
+  "vmtopo/live": object({ uri: string, socket: string, vm: string }, { scenario: string, step: uinteger }),
 };
 
 const contentChange = either(object({ text: string }), object({ range, text: string }, { rangeLength: uinteger }));
