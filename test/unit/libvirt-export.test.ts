@@ -85,6 +85,10 @@ function whyNotHere(vm: VmModel): string | undefined {
   const huge = [vm.pageSize, ...vm.virtioMem.map((d) => d.pageSize)].some((p) => p > HOST_PAGE_SIZE) || vm.fileSystem === "hugetlbfs";
   if (huge) return "huge pages (libvirt needs a mounted hugetlbfs; none here)";
   if (vm.virtioMem.some((d) => d.memaddr !== undefined)) return "virtio-mem memaddr (<target><address base>, from libvirt 9.4; this is 9.0)";
+  // <launchSecurity> is removed here (no SEV or TDX on this machine): the engine's verdict,
+  // which weighs the confidential type against QEMU's version, would be compared with a guest
+  // that is not confidential at all.
+  if (vm.confidential !== "none") return `a ${vm.confidential} guest (<launchSecurity> cannot run here)`;
   return undefined;
 }
 
