@@ -121,7 +121,7 @@ export const VERSION_FACTS: readonly VersionFact[] = [
     component: "qemu",
     since: "9.1",
     what: "the `sev-snp-guest` object: SEV-SNP guests with guest_memfd private memory",
-    source: "qapi/qom.json SevSnpGuestProperties 'Since: 9.1'; target/i386/sev.c sev_snp_guest_class_init",
+    source: "QEMU 9.1: qapi/qom.json SevSnpGuestProperties 'Since: 9.1'; target/i386/sev.c sev_snp_guest_class_init",
     rules: ["VT004"],
   },
   {
@@ -129,7 +129,7 @@ export const VERSION_FACTS: readonly VersionFact[] = [
     component: "qemu",
     since: "10.1",
     what: "the `tdx-guest` object: Intel TDX guests with guest_memfd private memory (tdx_kvm_init sets require_guest_memfd)",
-    source: "target/i386/kvm/tdx.c; qapi/qom.json TdxGuestProperties 'Since: 10.1'",
+    source: "QEMU 10.1: target/i386/kvm/tdx.c; qapi/qom.json TdxGuestProperties 'Since: 10.1'",
     rules: ["VT004"],
   },
   {
@@ -137,7 +137,7 @@ export const VERSION_FACTS: readonly VersionFact[] = [
     component: "qemu",
     since: "10.1",
     what: "guest_memfd RAM with VFIO: RamBlockAttributes is the RamDiscardManager of guest_memfd RAM, guest_memfd only requires coordinated discard, so VFIO may disable the uncoordinated kind",
-    source: "system/ram-block-attributes.c (commits 5d6483edaa92, 2fde3fb91607); system/physmem.c ram_block_add",
+    source: "QEMU 10.1: system/ram-block-attributes.c (commits 5d6483edaa92, 2fde3fb91607); system/physmem.c ram_block_add",
     rules: ["VT118", "VT201", "VT211"],
   },
   {
@@ -161,7 +161,7 @@ export const VERSION_FACTS: readonly VersionFact[] = [
     component: "linux",
     since: "5.12",
     what: "KVM_CAP_NR_MEMSLOTS reports SHRT_MAX minus the internal slots (32,764 on x86_64, 32,767 on arm64); before, KVM_USER_MEM_SLOTS was 509 on x86_64 and 512 on arm64",
-    source: "commit 4fc096a99e01 'KVM: Raise the maximum number of user memslots' (v5.12); arch/x86/include/asm/kvm_host.h, arch/arm64/include/asm/kvm_host.h KVM_USER_MEM_SLOTS",
+    source: "Linux 5.12, commit 4fc096a99e01 'KVM: Raise the maximum number of user memslots'; arch/x86/include/asm/kvm_host.h, arch/arm64/include/asm/kvm_host.h KVM_USER_MEM_SLOTS",
     rules: ["VT201"],
   },
 ];
