@@ -8,7 +8,10 @@
 // analysis of the 50,000-line file against the incremental one after a one-character edit.
 // Self-contained: `rows()` returns [name, figure, budget] rows for scripts/bench.ts.
 import { IncrementalAnalyzer } from "../server/src/engine/analysis-cache";
-import { analyzeText } from "../server/src/engine/analyze";
+import { analyzeText, type Analysis } from "../server/src/engine/analyze";
+import { buildSymbolIndex } from "../server/src/engine/symbols";
+import { completeAt } from "../server/src/lsp/features/completion";
+import { hoverAt } from "../server/src/lsp/features/hover";
 import { TestLspClient } from "../test/support/lsp-client";
 
 type Row = [string, string, string];
@@ -131,12 +134,20 @@ export function engineRows(samples: number): Row[] {
   for (let i = 0; i < 3; i++) full.push(cpuMs(() => analyzeText(text, "/bench/50k.vmtopo")));
   analyzer.analyze(text, "/bench/50k.vmtopo", { read: () => undefined });
   const at = text.indexOf("// guest 1800") + 5;
-  const edited = { comment: [] as number[], newline: [] as number[] };
+  const edited = { comment: [] as number[], newline: [] as number[], completion: [] as number[], hover: [] as number[] };
   // Each kind in its own run: after a new line, any later edit that removes it moves everything back.
   for (const [kind, insert] of [["comment", "x"], ["newline", "\n"]] as const) {
     for (let i = 0; i < samples; i++) {
       const changed = text.slice(0, at) + insert.repeat(1 + (i % 2)) + text.slice(at);
-      edited[kind].push(cpuMs(() => analyzer.analyze(changed, "/bench/50k.vmtopo", { read: () => undefined })));
+      let analysis: Analysis | undefined;
+      edited[kind].push(cpuMs(() => (analysis = analyzer.analyze(changed, "/bench/50k.vmtopo", { read: () => undefined }))));
+      if (kind !== "comment" || !analysis) continue;
+      // Right after the edit, as a user asks: completion in a VM body, hover on a size.
+      const done = analysis;
+      const body = done.parse.lines.position(changed.indexOf("  maxmem = 80G", at));
+      const size = done.parse.lines.position(changed.indexOf("16G", at) + 1);
+      edited.completion.push(cpuMs(() => completeAt(done, () => buildSymbolIndex(done.program), { textDocument: { uri: "file:///bench/50k.vmtopo" }, position: body }, { snippets: true, markdown: true, preIndent: true, asIs: true })));
+      edited.hover.push(cpuMs(() => hoverAt(done, size)));
     }
   }
   const fullMs = median(full);
@@ -144,6 +155,8 @@ export function engineRows(samples: number): Row[] {
     ["engine 50,000 lines: full analysis (CPU)", `${fullMs.toFixed(0)} ms median`, ""],
     ["engine 50,000 lines: incremental after 1 character (CPU)", `${median(edited.comment).toFixed(1)} ms median`, `full / incremental ${(fullMs / median(edited.comment)).toFixed(0)}×`],
     ["engine 50,000 lines: incremental after a new line (CPU)", `${median(edited.newline).toFixed(1)} ms median`, `full / incremental ${(fullMs / median(edited.newline)).toFixed(0)}×`],
+    ["engine 50,000 lines: completion after an edit (CPU)", `${median(edited.completion).toFixed(2)} ms median`, "budget 10 ms"],
+    ["engine 50,000 lines: hover after an edit (CPU)", `${median(edited.hover).toFixed(2)} ms median`, "budget 10 ms"],
   ];
 }
 

@@ -7,6 +7,7 @@ import { registerOpenExample } from "./examples";
 import { CLIENT_COMMANDS } from "./protocol";
 import { registerLanguageStatus } from "./language-status";
 import { registerMappingStatePanel } from "./mapping-state-panel";
+import { registerRealVmCommands } from "./real-vms";
 
 let client: LanguageClient | undefined;
 
@@ -31,6 +32,7 @@ export async function activate(context: ExtensionContext): Promise<void> {
   registerMappingStatePanel(context, client);
   await client.start();
   registerLanguageStatus(context, client);
+  registerRealVmCommands(context, client);
 }
 
 export async function deactivate(): Promise<void> {

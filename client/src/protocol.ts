@@ -1,12 +1,14 @@
 // vmtopo's own additions to LSP, as the client uses them. These mirror
 // server/src/lsp/protocol.ts (and the code lens's command id); the client talks to the
 // server over LSP only and never imports it. test/unit/client-protocol.test.ts keeps them equal.
+import { COPY_LIBVIRT_XML, COPY_QEMU_COMMAND_LINE } from "./real-vms-protocol";
+
 export const MAPPING_STATE_REQUEST = "vmtopo/mappingState";
 export const MAPPING_STATE_CHANGED = "vmtopo/mappingStateChanged";
 export const SHOW_MAPPING_STATE = "vmtopo.showMappingState";
 
 /** Client-side commands the server may put in code lenses (`initializationOptions.clientCommands`). */
-export const CLIENT_COMMANDS: readonly string[] = [SHOW_MAPPING_STATE];
+export const CLIENT_COMMANDS: readonly string[] = [SHOW_MAPPING_STATE, COPY_QEMU_COMMAND_LINE, COPY_LIBVIRT_XML];
 
 export interface MappingStateParams {
   uri: string;

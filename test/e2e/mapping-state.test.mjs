@@ -211,9 +211,11 @@ test("code lens, reveal, diagnostics and reload (light theme)", { timeout: 300_0
     await waitForFigure(webview, "mappings", (s) => s.startsWith(`${count(c0.boot.mappings)} of ${count(c0.limit)}`), "td2's boot mappings");
     assert.match(await webview.locator(".verdict").first().innerText(), new RegExp(`over \\(QEMU refuses\\) the limit of QEMU's DMA-mapping start-up check: ${count(c0.startupCheck.total)} > ${count(c0.startupCheck.limit)}`));
 
-    // The document's diagnostics are listed; clicking one reveals it in the editor.
+    // td2's own diagnostics are listed (not the file's others); clicking one reveals it.
     const diagnostics = webview.locator(".diagnostics-panel .diagnostic");
-    await waitUntil(async () => (await diagnostics.count()) >= 2, { timeout: 15_000, message: () => "the document's diagnostics in the view" });
+    await waitUntil(async () => (await diagnostics.count()) === td2.diagnostics.length, { timeout: 15_000, message: () => "td2's diagnostics in the view" });
+    assert.match(await webview.locator("#diagnostics-heading").innerText(), new RegExp(`Diagnostics of vm td2 \\(${td2.diagnostics.length}\\)`));
+    assert.match(await webview.locator(".verdict-banner").innerText(), /vm td2 refused by QEMU \(VT201\)/);
     const first = diagnostics.first();
     const where = await first.locator(".diagnostic-where").innerText();
     await vscode.screenshot("1-td2");

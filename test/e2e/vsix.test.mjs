@@ -259,8 +259,8 @@ test("the packaged .vsix in a real VS Code: examples, diagnostics, hover, inlay 
       const hover = await showHover(vscode, /DMA mappings/);
       const text = (await hover.innerText()).replace(/\s+/g, " ");
       assert.match(text, /vfio nic0 · container c0 \(type1\)/);
-      assert.match(text, new RegExp(`at boot ${count(c0.boot.mappings)} `));
-      assert.match(text, new RegExp(`worst case ${count(c0.worstCase.mappings)} `));
+      assert.match(text, new RegExp(`at boot: ${count(c0.boot.mappings)} DMA mappings`));
+      assert.match(text, new RegExp(`worst case: ${count(c0.worstCase.mappings)} DMA mappings`));
       assert.match(text, new RegExp(`Limit ${count(c0.limit)}`));
       const hoverBox = await box(page.locator(".monaco-editor .monaco-hover:visible").first());
       const line = await lineBox(vscode, deviceLine);

@@ -12,6 +12,10 @@ import { spawn, spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { parseFlatView, type FlatSection } from "../../server/src/engine/interop/live";
+
+// The flat view is read by the engine's own parser (`vmtopo live` uses it too).
+export { parseFlatView, type FlatSection };
 
 export const QEMU_BINARY = process.env.VMTOPO_QEMU ?? "qemu-system-x86_64";
 export const QEMU_AARCH64_BINARY = process.env.VMTOPO_QEMU_AARCH64 ?? "qemu-system-aarch64";
@@ -84,18 +88,6 @@ export interface QemuConfig {
    * (needed when it is larger than this machine's RAM). Default: above 4 GiB.
    */
   bootBackend?: boolean;
-}
-
-export interface FlatSection {
-  /** inclusive start */
-  start: number;
-  /** exclusive end */
-  end: number;
-  kind: "ram" | "rom";
-  /** the memory region's name, e.g. "pc.ram", "pc.bios", "m0" */
-  name: string;
-  /** offset into the region (`@...`), when QEMU prints one */
-  offset?: number;
 }
 
 export type QemuResult =
@@ -190,9 +182,12 @@ export function qemuArgs(config: QemuConfig): string[] {
     if (d.node !== undefined) device += `,node=${d.node}`;
     args.push("-device", device);
   });
-  args.push("-nodefaults", "-nographic", "-S", "-monitor", "stdio");
+  args.push("-nodefaults", ...PAUSED_WITH_MONITOR);
   return args;
 }
+
+/** What runQemuArgv needs at the end of a command line: paused, no display, the monitor on stdio. */
+export const PAUSED_WITH_MONITOR = ["-nographic", "-S", "-monitor", "stdio"];
 
 const shellQuote = (arg: string) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`);
 
@@ -211,26 +206,6 @@ export function qemuAvailable(binary = QEMU_BINARY): { ok: true; version: string
 
 // eslint-disable-next-line no-control-regex
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
-
-/**
- * The RAM and ROM lines of the flat view shared by `AS "memory"` (the system address space)
- * in the output of `info mtree -f`. Ends in QEMU's output are inclusive; here they are exclusive.
- */
-export function parseFlatView(output: string): FlatSection[] {
-  const text = output.replace(ANSI, "").replace(/\r/g, "");
-  const views = text.split(/^FlatView #\d+\n/m).slice(1);
-  const system = views.find((v) => /^ AS "memory", root: system$/m.test(v));
-  if (!system) throw new Error(`no flat view of AS "memory" in QEMU's output:\n${text}`);
-  const sections: FlatSection[] = [];
-  for (const line of system.split("\n")) {
-    const m = /^\s+([0-9a-f]+)-([0-9a-f]+) \(prio -?\d+, (ram|rom)\): (\S+)(?: @([0-9a-f]+))?/.exec(line);
-    if (!m) continue;
-    const section: FlatSection = { start: Number.parseInt(m[1], 16), end: Number.parseInt(m[2], 16) + 1, kind: m[3] as "ram" | "rom", name: m[4] };
-    if (m[5] !== undefined) section.offset = Number.parseInt(m[5], 16);
-    sections.push(section);
-  }
-  return sections;
-}
 
 /**
  * QEMU's error from its stderr: the first line that is not a warning, without the
@@ -277,11 +252,18 @@ function parseReply(command: string, segment: string): MonitorReply {
 
 /** Runs QEMU for one configuration: its flat view, or its error. Rejects on a timeout or a crash. */
 export function runQemu(config: QemuConfig, options: RunOptions = {}): Promise<QemuResult> {
-  const args = qemuArgs(config);
-  const command = commandLine(config);
+  return runQemuArgv(qemuArgs(config), { ...options, binary: binaryFor(config) });
+}
+
+/**
+ * Runs QEMU with these arguments (which must end with PAUSED_WITH_MONITOR): its flat view,
+ * or its error. Rejects on a timeout or a crash.
+ */
+export function runQemuArgv(args: string[], options: RunOptions & { binary?: string } = {}): Promise<QemuResult> {
+  const binary = options.binary ?? QEMU_BINARY;
+  const command = [binary, ...args].map(shellQuote).join(" ");
   const timeoutMs = options.timeoutMs ?? 30_000;
   return new Promise((resolve, reject) => {
-    const binary = binaryFor(config);
     const child = spawn(binary, args, { stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";

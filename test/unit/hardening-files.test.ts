@@ -37,7 +37,7 @@ describe("reading sources safely (sync for the CLI, async for the server)", () =
     ["a file with NUL bytes", at("nul.vmtopo"), { code: "VT009", reason: "a binary file (it contains NUL bytes)" }],
     ["a file that is not UTF-8", at("latin1.vmtopo"), { code: "VT009", reason: "not UTF-8 text" }],
     ["/proc/self/environ (says size 0, holds NULs)", "/proc/self/environ", { code: "VT009", reason: "a binary file (it contains NUL bytes)" }],
-    ["a missing file", at("missing.vmtopo"), { code: "VT005", reason: "no such file" }],
+    ["a missing file", at("missing.vmtopo"), { code: "VT005", reason: "no such file", missing: true }],
     ["a path through a file", at("ok.vmtopo/x.vmtopo"), { code: "VT005", reason: "a part of the path is not a directory" }],
   ];
   for (const [what, path, expected] of cases) {

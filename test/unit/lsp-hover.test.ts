@@ -44,15 +44,16 @@ vm td0 on spr {
 ${scenario}`;
 
 describe("hover on a vfio device: its container", () => {
-  test("a 16 GiB TDX guest on type1: QEMU's start-up check, 4,227,001 > 65,535, fails", async () => {
+  test("a 16 GiB TDX guest on type1: nothing mapped at boot; QEMU's start-up check, 4,228,024 > 65,535, fails", async () => {
     const { texts, ranges, marked: m } = await hovers(tdx("backend = type1"));
     for (const text of texts) {
       includesAll(text, [
         "**vfio nic0** · container c0 (type1)",
-        "- at boot: **3 mappings** · 512 KiB pinned · 16 KiB of IOMMU page tables",
-        "- worst case: **4,194,243 mappings** · 16 GiB pinned",
-        "Limit 65,535 (`dma-entry-limit`): boot fits · peak fits · worst case **over** by 4,128,708.",
-        "4,194,240 possible mappings + 32,764 memslots − 3 sections = **4,227,001** > 65,535: **fails** (VT201, an error: realize fails)",
+        // RAM and the TDVF are guest_memfd, private at boot: no mapping, nothing pinned.
+        "- at boot: **0 DMA mappings** · 0 B pinned · 4 KiB of IOMMU page tables",
+        "- worst case: **4,195,264 DMA mappings** · 16 GiB pinned",
+        "Limit 65,535 (`dma-entry-limit`): boot fits · peak fits · worst case **over** by 4,129,729.",
+        "4,195,264 possible mappings + 32,764 memslots − 4 sections = **4,228,024** > 65,535: **fails** (VT201, an error: realize fails)",
       ]);
     }
     assert.deepEqual(ranges[1], m.ranges[0]);
@@ -65,13 +66,14 @@ describe("hover on a vfio device: its container", () => {
           "backend = type1",
           "10.1",
           `scenario bounce for td0 {
-  convert 0x100000 .. 0x10100000 to shared
+  convert 0x100000 .. 0x100ff000 to shared
   convert 0x100000 .. 0x8100000 to private
 }`,
         ),
       )
     ).texts;
-    includesAll(text, ["- peak: bounce, step 1: **65,539 mappings** · 256.5 MiB pinned", "peak **over** by 4", "(VT201, a warning before QEMU 10.2)"]);
+    // 65,535 shared pages: the most the limit allows (one more and the conversion fails, rolled back).
+    includesAll(text, ["- peak: bounce, step 1: **65,535 DMA mappings**", "peak fits", "(VT201, a warning before QEMU 10.2)"]);
   });
 
   test("iommufd: no entry limit and no start-up check", async () => {
@@ -89,9 +91,9 @@ scenario s for v {
   hotplug vfio ‸nic1 { backend = iommufd }
   unplug ‸nic0
 }`);
-    includesAll(texts[0], ["**vfio nic1** · container c1 (iommufd)", "- peak: s, step 1: **6 mappings**"]);
+    includesAll(texts[0], ["**vfio nic1** · container c1 (iommufd)", "- peak: s, step 1: **6 DMA mappings**"]);
     assert.ok(!texts[0]!.includes("at boot"), texts[0]!);
-    includesAll(texts[1], ["**vfio nic0** · container c0 (type1)", "- at boot: **6 mappings**"]);
+    includesAll(texts[1], ["**vfio nic0** · container c0 (type1)", "- at boot: **6 DMA mappings**"]);
   });
 });
 
@@ -224,4 +226,16 @@ vm v {‸
   colour‸ = blue
 }`);
   assert.deepEqual(texts, [null, null, null]);
+});
+
+test("hover on a VM name leads with the engine's verdict and its first reason, as the code lens and the webview say it", async () => {
+  const { texts } = await hovers(`
+vm ‸v {
+  memory = 4G
+  maxmem = 68G
+  page-size = 1G
+  virtio-mem m { size = 64G block-size = 2M }
+}`);
+  assert.match(texts[0]!, /^\*\*✗ refused by QEMU \(VT1\d\d\)\*\*: /);
+  includesAll(texts[0], ["**vm v** on default"]);
 });

@@ -47,23 +47,29 @@ async function assertResponsive(uri: string): Promise<void> {
   }
 }
 
-async function assertTooLarge(uri: string, text: string): Promise<void> {
+async function assertTooLarge(uri: string, text: string, why: RegExp, line = 0): Promise<void> {
   const published = await client.openAndWait(uri, text);
   assert.equal(published.diagnostics.length, 1);
   const [diagnostic] = published.diagnostics;
   assert.equal(diagnostic.code, "VT099");
   assert.match(String(diagnostic.message), /too large for the editor to analyse/);
-  assert.equal(diagnostic.range.start.line, 0);
+  assert.match(String(diagnostic.message), why);
+  assert.equal(diagnostic.range.start.line, line);
   await assertResponsive(uri);
 }
 
 test("a 20 MB document gets one 'too large' diagnostic, and every request is answered within a second", async () => {
   const block = 'vm v on h {\n  memory = 16G\n  virtio-mem m { size = 8G }\n  vfio n { host = "0000:3b:00.0" }\n}\n';
-  await assertTooLarge("file:///ws/huge.vmtopo", block.repeat(Math.ceil(20_000_000 / block.length)));
+  await assertTooLarge("file:///ws/huge.vmtopo", block.repeat(Math.ceil(20_000_000 / block.length)), /19\.1 MiB of text; the limit is 2\.0 MiB/);
 });
 
 test("one line of 800,000 attributes gets one 'too large' diagnostic, and every request is answered within a second", async () => {
-  await assertTooLarge("file:///ws/one-line.vmtopo", `vm v { ${"memory = 1G ".repeat(800_000)}}`);
+  await assertTooLarge("file:///ws/one-line.vmtopo", `vm v { ${"memory = 1G ".repeat(800_000)}}`, /MiB of text/);
+});
+
+test("a line over 100,000 characters in a small document is too large too, shown on that line", async () => {
+  const text = `host h {}\nvm v on h { ${"memory = 1G ".repeat(12_500)}}\n`;
+  await assertTooLarge("file:///ws/long-line.vmtopo", text, /a line of 150,013 characters; the limit is 100,000/, 1);
 });
 
 test("a document with 2,500 problems publishes the first 1,000 and one that counts the rest", async () => {

@@ -29,7 +29,7 @@ describe("a VM's verdict", () => {
     const refused = verdicts(tdx("10.2")).td0;
     assert.equal(refused.kind, "refused");
     assert.equal(refused.code, "VT201");
-    assert.match(refused.message!, /needs 4,227,001 DMA mappings/);
+    assert.match(refused.message!, /needs 4,228,024 DMA mappings/);
     const warned = verdicts(tdx("10.1")).td0;
     assert.equal(warned.kind, "starts-with-warnings");
     assert.equal(warned.code, "VT201");
@@ -104,7 +104,7 @@ vm big on h {
 
   test("the CLI report says the verdict under each VM, with the first reason", () => {
     const text = textReport(buildReport(analyzeText(tdx("10.1"))));
-    assert.match(text, /^vm td0 on spr: .*\n {2}⚠ starts with warnings \(VT201\): container c0 \(nic0\) needs 4,227,001 DMA mappings/);
+    assert.match(text, /^vm td0 on spr: .*\n {2}⚠ starts with warnings \(VT201\): container c0 \(nic0\) needs 4,228,024 DMA mappings/);
     assert.match(textReport(buildReport(analyzeText("vm v {\n  memory = 4G\n}\n"))), /^vm v on default: .*\n {2}✓ starts\n/);
   });
 });

@@ -7,7 +7,10 @@ import { analyzeText } from "../../server/src/engine/analyze";
 import { buildReport } from "../../server/src/engine/report";
 import { diskReader, enginePath } from "../../server/src/cli/files";
 import { checkExport, checkMarkdown, checkSvg, safeFileStem } from "../../client/src/view-export-checks";
-import { addressMapSvg, type ExportColors } from "../../webview/src/export";
+import { addressMapSvg, chartSvg, type ExportColors } from "../../webview/src/export";
+import { emptySelection } from "../../webview/src/state";
+import { renderView } from "../../webview/src/view";
+import { useHappyDom } from "../support/happy-dom";
 import type { Report } from "../../webview/src/report-types";
 import { stateAt } from "../../webview/src/state";
 import { repoRoot } from "../support/fixtures";
@@ -28,13 +31,14 @@ describe("the address map as SVG", () => {
   test("every region, its label and the theme's colours, in a document the host accepts", () => {
     const report = example("tdx-shared-assignment.vmtopo");
     const vm = report.vms[0];
-    const scenario = report.scenarios.find((s) => s.vm === vm.name)!;
+    // A conversion that succeeds (64 MiB shared); the default bounce pool's fails and is rolled back.
+    const scenario = report.scenarios.find((s) => s.name === "td0-small-swiotlb")!;
     const { svg, width, height } = addressMapSvg(vm, stateAt(report, vm, scenario, 1), colors);
     assert.ok(width > 0 && height > 0);
     assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
     for (const section of vm.layout.sections) assert.ok(svg.includes(`>${section.name}</text>`), section.name);
     assert.ok(svg.includes('fill="#cca700"'), "shared memory drawn in the theme's colour");
-    assert.match(svg, /after step 1 of td0-default-swiotlb/);
+    assert.match(svg, /after step 1 of td0-small-swiotlb/);
     assert.equal(checkSvg(svg), null);
   });
 
@@ -44,6 +48,25 @@ describe("the address map as SVG", () => {
     const { svg } = addressMapSvg(vm, stateAt(report, vm, undefined, 0), colors);
     assert.ok(!svg.includes("<script>"));
     assert.equal(checkSvg(svg), null);
+  });
+});
+
+describe("the per-step chart as SVG", () => {
+  useHappyDom();
+
+  test("a copy of the live chart, standalone, with a backdrop and no view-only attributes", () => {
+    const report = example("virtio-mem-nic.vmtopo");
+    const root = renderView({ uri: "file:///v.vmtopo", fileName: "v.vmtopo", version: 1, report, diagnostics: [] }, emptySelection());
+    document.body.replaceChildren(root);
+    const chart = root.querySelector<SVGSVGElement>("svg.chart")!;
+    const { svg, width, height } = chartSvg(chart, "#ffffff");
+    assert.deepEqual([width, height], [520, 200]);
+    assert.match(svg, /^<svg[^>]* xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    assert.match(svg, /<rect width="100%" height="100%" fill="#ffffff"/);
+    assert.match(svg, /limit 65,535/);
+    assert.ok(!svg.includes("data-action"), "no click actions of the view");
+    assert.equal(checkSvg(svg), null);
+    assert.ok(chart.isConnected && chart.getAttribute("class") === "chart", "the live chart is untouched");
   });
 });
 

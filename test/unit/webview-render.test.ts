@@ -197,20 +197,21 @@ describe("the figures shown are the report's", () => {
     assert.equal(step3.querySelector('.timeline [aria-selected="true"]')!.getAttribute("data-key"), "step:3");
   });
 
-  test("a TDX guest over its limit: the step's state, shared memory, the chart's limit line", () => {
+  test("a TDX guest whose conversion fails: the state before it, the verdict, the chart's limit line", () => {
     const report = exampleReport("tdx-shared-assignment.vmtopo");
     const root = view(report, { vm: "td0", scenario: { td0: "td0-default-swiotlb" }, step: { "td0-default-swiotlb": 1 } });
-    assert.equal(root.querySelector('[data-figure="mappings"]')!.textContent, "251,907 of 65,535 (384%)");
-    assert.ok(root.querySelector(".gauge.level-over"));
+    // The conversion needs 251,904 mappings: it fails and is rolled back, nothing is shared.
+    assert.equal(root.querySelector('[data-figure="mappings"]')!.textContent, "0 of 65,535 (0%)");
+    assert.equal(root.querySelector(".gauge.level-over"), null, "a state over the limit cannot exist");
     // td0 runs QEMU 10.1, where VT201 is a warning: drawn as one, not as a red failure.
-    assert.match(root.querySelector(".verdict.warns")!.textContent!, /⚠ over \(QEMU warns\) the limit of QEMU's DMA-mapping start-up check: 4,227,001 > 65,535/);
+    assert.match(root.querySelector(".verdict.warns")!.textContent!, /⚠ over \(QEMU warns\) the limit of QEMU's DMA-mapping start-up check: 4,228,024 > 65,535/);
     assert.equal(root.querySelector(".verdict.fails"), null);
     // The banner: td0 boots (with a warning) but its scenario's first step fails.
     const banner = root.querySelector(".verdict-banner")!;
     assert.equal(banner.getAttribute("data-verdict"), "fails-in-scenario");
     assert.match(banner.textContent!, /vm td0 fails at step 1 of scenario td0-default-swiotlb \(VT202\)/);
     assert.ok(banner.classList.contains("verdict-error"));
-    assert.ok(root.querySelector(".fill-shared"), "shared memory is drawn");
+    assert.equal(root.querySelector(".fill-shared"), null, "nothing shared is drawn");
     assert.ok(root.querySelector('.chart-limit[data-key="limit:65535"]'), "the limit is a line");
     assert.match(root.querySelector(".step-detail")!.textContent!, /VT202/);
   });

@@ -142,18 +142,21 @@ function cells(row: FleetRow): HTMLElement[] {
 function hostRow(group: ReturnType<typeof byHost>[number], onHost: VmReport[]): HTMLElement {
   const host = group.report;
   const facts: string[] = [`${count(onHost.length)} VM${onHost.length === 1 ? "" : "s"}`];
+  let over = false;
   if (host) {
     facts.push(host.memlock === null ? "memlock unlimited" : `memlock ${bytes(host.memlock)} per process`);
     for (const pool of host.hugepages) {
       const need = onHost.reduce((sum, vm) => sum + (vm.hugetlb.find((x) => x.pageSize === pool.pageSize)?.bytes ?? 0), 0);
+      over ||= need > pool.pages * pool.pageSize;
       facts.push(`${bytes(pool.pageSize)} pages: ${bytes(need)} of ${bytes(pool.pages * pool.pageSize)} pool${need > pool.pages * pool.pageSize ? " — over" : ""}`);
     }
   }
-  const worst = onHost.reduce((w, vm) => Math.min(w, VERDICT_RANK[vm.verdict.kind]), 3);
+  const refused = onHost.filter((vm) => VERDICT_SEVERITY[vm.verdict.kind] === "error").length;
+  if (refused > 0) facts.push(`${count(refused)} refused or failing`);
   return h(
     "tr",
     { class: "fleet-host", "data-key": `host:${group.host}` },
-    h("th", { colspan: COLUMNS.length, scope: "colgroup" }, h("span", { class: "fleet-host-name" }, `host ${group.host}`), h("span", { class: ["muted", worst < 2 ? "level-over" : ""] }, ` · ${facts.join(" · ")}`)),
+    h("th", { colspan: COLUMNS.length, scope: "colgroup" }, h("span", { class: "fleet-host-name" }, `host ${group.host}`), h("span", { class: ["muted", over ? "level-over" : ""] }, ` · ${facts.join(" · ")}`)),
   );
 }
 

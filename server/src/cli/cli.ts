@@ -6,6 +6,7 @@ import { UsageError, type Io } from "./args";
 import { runFmt } from "./fmt";
 import { printable } from "./printable";
 import { runReport } from "./report";
+import { REAL_VM_COMMANDS, REAL_VM_USAGE } from "./real-vms";
 
 export const USAGE = `Usage:
   vmtopo check FILE...  [--format text|json|sarif]   diagnostics of each file
@@ -13,7 +14,7 @@ export const USAGE = `Usage:
                                                    figures per VM, container and step
   vmtopo fmt FILE...    [--check]                    format in place; --check only reports
   vmtopo lsp --stdio                                 the language server on stdin/stdout
-  vmtopo --version | --help
+${REAL_VM_USAGE}  vmtopo --version | --help
 `;
 
 const processIo: Io = {
@@ -31,6 +32,11 @@ export async function runCli(args: string[], io: Io = processIo): Promise<number
         return await runFmt(rest, io);
       case "report":
         return await runReport(rest, io);
+      case "export":
+      case "import":
+      case "probe":
+      case "live":
+        return await REAL_VM_COMMANDS[command](rest, io);
       case "--version":
       case "-v":
         io.out(`${VERSION}\n`);

@@ -13,6 +13,21 @@ import { Sink } from "./sink";
 
 interface Remembered extends Unit<unknown> {
   inputs: readonly unknown[];
+  /** the line its declaration started on when computed */
+  line: number | undefined;
+}
+
+/**
+ * A declaration that moved by whole lines keeps its syntax nodes, moved in place, and with
+ * them every range the unit took from them. What cannot move with it is a line number
+ * written into a message ("the first is on line 12"): such a unit is computed again.
+ */
+function movable(unit: Remembered, line: number | undefined): boolean {
+  return unit.line === line || !unit.diagnostics.some((d) => /\bline \d/.test(d.message) || d.related?.some((r) => /\bline \d/.test(r.message)));
+}
+
+function startLine(key: object): number | undefined {
+  return (key as { range?: { start?: { line?: number } } }).range?.start?.line;
 }
 
 export class IncrementalAnalyzer implements Reuse {
@@ -36,9 +51,13 @@ export class IncrementalAnalyzer implements Reuse {
 
   unit<T>(key: object, inputs: readonly unknown[], file: string, compute: (sink: Sink) => T, valid?: (value: T) => boolean): Unit<T> {
     const remembered = this.units.get(key);
-    if (remembered && sameInputs(remembered.inputs, inputs) && (!valid || valid(remembered.value as T))) return remembered as Unit<T>;
+    const line = startLine(key);
+    if (remembered && sameInputs(remembered.inputs, inputs) && movable(remembered, line) && (!valid || valid(remembered.value as T))) {
+      remembered.line = line;
+      return remembered as Unit<T>;
+    }
     const sink = new Sink(file);
-    const unit: Remembered = { value: compute(sink), diagnostics: sink.diagnostics, inputs };
+    const unit: Remembered = { value: compute(sink), diagnostics: sink.diagnostics, inputs, line };
     this.units.set(key, unit);
     return unit as Unit<T>;
   }

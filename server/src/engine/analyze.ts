@@ -131,7 +131,11 @@ function analyzeUnguarded(reuse: Reuse, text: string, path: string, reader: Sour
       const recorded = recordLookups(lookup);
       return { result: simulateScenario(decl, analysis, recorded.lookup, sink, (range) => sourceText(entry.parsed.lines, entry.text, range)), queries: recorded.queries };
     };
-    scenarios.push(run(reuse, entry.sink, decl, [path, analysis], simulate, ({ queries }) => queries.every((same) => same(lookup))).result);
+    const { result } = run(reuse, entry.sink, decl, [path, analysis], simulate, ({ queries }) => queries.every((same) => same(lookup)));
+    // A replay kept from before its scenario moved by whole lines (its syntax nodes moved
+    // with it, see incremental-parse.ts) has the old line numbers in its copies of them.
+    for (const step of result.steps) step.line = step.step.range.start.line;
+    scenarios.push(result);
   }
 
   summariseImportedErrors(program);

@@ -8,9 +8,8 @@
 import type { Bytes } from "./attributes";
 import { GiB, KiB, MiB } from "./format";
 import { IntervalSet } from "./intervals";
-import type { Layout, Section } from "./layout";
+import { usesGuestMemfd, type Layout, type Section } from "./layout";
 import { HOST_PAGE_SIZE, type HostModel, type VfioBackend, type VfioDeviceModel, type VirtioMemModel, type VmModel } from "./model";
-import { atLeast } from "./version";
 import { hasFact } from "./versions";
 
 /** guest_memfd's RamBlockAttributes granule: the host page (QEMU system/ram-block-attributes.c). */
@@ -53,7 +52,7 @@ export interface StartupCheck {
   limit: number;
   passes: boolean;
   /** the RamDiscardManager sections: what makes up `mappings` */
-  parts: { name: string; granule: Bytes; mappings: number }[];
+  parts: { name: string; granule: Bytes; mappings: number; /** a memslot of a dynamic-memslots device */ memslotOf?: string }[];
 }
 
 export function containerKey(device: VfioDeviceModel): ContainerKey {
@@ -77,35 +76,38 @@ export function isConfidential(vm: VmModel): boolean {
   return vm.confidential !== "none";
 }
 
-/** Confidential RAM is a RamDiscardManager section only from QEMU 10.1 (RamBlockAttributes). */
+/**
+ * guest_memfd RAM is a RamDiscardManager section only from QEMU 10.1 (RamBlockAttributes);
+ * SEV and SEV-ES keep ordinary RAM and have none (target/i386/sev.c sev_kvm_init: "SEV/SEV-ES
+ * rely on pinned memory to back guest RAM").
+ */
 export function confidentialRdm(vm: VmModel, host: HostModel): boolean {
-  return isConfidential(vm) && atLeast(host.qemu, "10.1");
+  return usesGuestMemfd(vm.confidential) && hasFact(host, "guest-memfd-shared-assignment");
 }
 
-/** RAM and ROM sections mapped whole: one DMA mapping each. */
-// A layout never changes once computed, and every scenario step asks for these: they are
-// worked out once per layout, not once per step.
-const ramAndRom = new WeakMap<Layout, { ram: Section[]; romAndDimm: Section[]; all: Section[] }>();
+// A layout never changes once computed, and every scenario step asks for its sections: they
+// are worked out once per layout, not once per step.
+const sectionCache = new WeakMap<Layout, { plain: Section[]; confidential: Section[] }>();
 const virtioMemPlacements = new WeakMap<Layout, PlacedVirtioMem[]>();
 type PlacedVirtioMem = { device: VirtioMemModel; start: Bytes; end: Bytes };
 
 function sectionsOf(layout: Layout) {
-  let cached = ramAndRom.get(layout);
+  let cached = sectionCache.get(layout);
   if (!cached) {
-    const romAndDimm = layout.sections.filter((s) => s.kind === "rom" || s.kind === "dimm");
-    const all = layout.sections.filter((s) => s.kind === "rom" || s.kind === "dimm" || s.kind === "ram");
-    ramAndRom.set(layout, (cached = { ram: layout.sections.filter((s) => s.kind === "ram"), romAndDimm, all }));
+    const mapped = layout.sections.filter((s) => s.kind === "rom" || s.kind === "dimm" || s.kind === "ram");
+    sectionCache.set(layout, (cached = { plain: mapped.filter((s) => !s.guestMemfd), confidential: layout.sections.filter((s) => s.guestMemfd) }));
   }
   return cached;
 }
 
-/** RAM and ROM sections mapped whole: one DMA mapping each. */
-export function plainSections(vm: VmModel, layout: Layout): readonly Section[] {
-  return isConfidential(vm) ? sectionsOf(layout).romAndDimm : sectionsOf(layout).all;
+/** RAM and ROM sections mapped whole: one DMA mapping each (guest_memfd sections are not). */
+export function plainSections(layout: Layout): readonly Section[] {
+  return sectionsOf(layout).plain;
 }
 
-export function confidentialSections(vm: VmModel, layout: Layout): readonly Section[] {
-  return isConfidential(vm) ? sectionsOf(layout).ram : [];
+/** guest_memfd sections (RAM, and the firmware/option ROMs of TDX and SEV-SNP): private at boot. */
+export function confidentialSections(layout: Layout): readonly Section[] {
+  return sectionsOf(layout).confidential;
 }
 
 function placedVirtioMem(layout: Layout): readonly PlacedVirtioMem[] {
@@ -117,10 +119,65 @@ function placedVirtioMem(layout: Layout): readonly PlacedVirtioMem[] {
   return cached;
 }
 
-/** KVM_CAP_NR_MEMSLOTS as QEMU reads it: SHRT_MAX minus KVM's internal slots; 512 under TCG. */
+/**
+ * KVM_CAP_NR_MEMSLOTS as QEMU reads it (kvm_get_max_memslots(); 512 under TCG): from Linux
+ * 5.12 SHRT_MAX minus KVM's internal slots (32,764 on x86_64, 32,767 on arm64), before it
+ * KVM_USER_MEM_SLOTS, 509 on x86_64 and 512 on arm64 (commit 4fc096a99e01).
+ */
 export function maxMemslots(vm: VmModel, host: HostModel): number {
   if (vm.accel === "tcg") return 512;
-  return host.arch === "aarch64" ? 32767 : 32764;
+  const raised = hasFact(host, "kvm-user-memslots-32k");
+  if (host.arch === "aarch64") return raised ? 32767 : 512;
+  return raised ? 32764 : 509;
+}
+
+/** How a `dynamic-memslots` device's region is split (QEMU ≥ 8.2). */
+export interface MemslotPlan {
+  memslotSize: Bytes;
+  count: number;
+}
+
+const MEMORY_DEVICES_SOFT_MEMSLOT_LIMIT = 256;
+const MEMORY_DEVICES_SAFE_MAX_MEMSLOTS = 509;
+const VIRTIO_MEM_MIN_MEMSLOT_SIZE = GiB;
+
+/**
+ * The memslots of each `dynamic-memslots` device, decided as the devices are plugged in
+ * declaration order (hw/mem/memory-device.c memory_device_memslot_decision_limit: at most
+ * 256 memslots over all memory devices, shared in proportion to size over the space still
+ * free; one if KVM offers fewer than 509; hw/virtio/virtio-mem.c virtio_mem_decide_memslots:
+ * memslot size = max(align_up(size / limit, block), block, 1 GiB)). vhost backends, which
+ * could lower the limit, are not modelled.
+ */
+export function memslotPlans(vm: VmModel, host: HostModel): Map<string, MemslotPlan> {
+  const plans = new Map<string, MemslotPlan>();
+  if (!hasFact(host, "qemu.virtio-mem.dynamic-memslots")) return plans;
+  const space = vm.maxmem - vm.memory;
+  const max = vm.accel === "tcg" ? Infinity : maxMemslots(vm, host);
+  const devices = [...vm.virtioMem, ...vm.dimms].sort((a, b) => a.decl.range.start.line - b.decl.range.start.line || a.decl.range.start.character - b.decl.range.start.character);
+  let required = 0;
+  let used = 0;
+  for (const d of devices) {
+    if (d.kind !== "virtio-mem" || !d.dynamicMemslots || d.blockSize <= 0 || d.size <= 0) {
+      required += 1;
+      used += d.size;
+      continue;
+    }
+    let limit: number;
+    if (max < MEMORY_DEVICES_SAFE_MAX_MEMSLOTS || required >= MEMORY_DEVICES_SOFT_MEMSLOT_LIMIT) limit = 1;
+    else if (d.size === space) limit = MEMORY_DEVICES_SOFT_MEMSLOT_LIMIT - required;
+    else limit = Math.max(1, Math.floor(((MEMORY_DEVICES_SOFT_MEMSLOT_LIMIT - required) * d.size) / (space - used)));
+    let plan: MemslotPlan = { memslotSize: d.size, count: 1 };
+    if (limit > 1 && d.size % d.blockSize === 0) {
+      const memslotSize = Math.max(Math.ceil(d.size / limit / d.blockSize) * d.blockSize, d.blockSize, VIRTIO_MEM_MIN_MEMSLOT_SIZE);
+      const count = Math.ceil(d.size / memslotSize);
+      plan = count > 1 ? { memslotSize, count } : plan;
+    }
+    plans.set(d.name, plan);
+    required += plan.count;
+    used += d.size;
+  }
+  return plans;
 }
 
 /**
@@ -129,14 +186,29 @@ export function maxMemslots(vm: VmModel, host: HostModel): number {
  * of sections; it fails when mappings + max_memslots − count > limit. Null where QEMU makes
  * no such check (iommufd, behind a vIOMMU, no RamDiscardManager section).
  */
-export function startupCheck(vm: VmModel, layout: Layout, host: HostModel, key: ContainerKey): StartupCheck | null {
+export function startupCheck(vm: VmModel, layout: Layout, host: HostModel, key: ContainerKey, state?: MemoryState): StartupCheck | null {
   if (key.backend !== "type1" || key.behindViommu) return null;
   const parts: StartupCheck["parts"] = [];
-  for (const { device, start, end } of placedVirtioMem(layout)) {
-    if (device.blockSize > 0) parts.push({ name: device.name, granule: device.blockSize, mappings: Math.ceil((end - start) / device.blockSize) });
+  const plans = memslotPlans(vm, host);
+  // Before QEMU 6.1 VFIO had no RamDiscardManager support, hence no check (VT115 instead).
+  if (hasFact(host, "virtio-mem-vfio")) for (const { device, start, end } of placedVirtioMem(layout)) {
+    if (device.blockSize <= 0) continue;
+    const plan = plans.get(device.name);
+    if (!plan) {
+      parts.push({ name: device.name, granule: device.blockSize, mappings: Math.ceil((end - start) / device.blockSize) });
+      continue;
+    }
+    // dynamic-memslots: only memslots holding plugged blocks are mapped, so only they are
+    // sections VFIO registers and checks (at realize, before the guest plugs: none). Each
+    // memslot mapped later re-runs the check (vfio_listener_region_add).
+    const active = Math.ceil(((state?.plugged.get(device.name) ?? 0) * device.blockSize) / plan.memslotSize);
+    for (let i = 0; i < active; i++) {
+      const bytes = Math.min(plan.memslotSize, end - start - i * plan.memslotSize);
+      parts.push({ name: `${device.name}[${i}]`, granule: device.blockSize, mappings: Math.ceil(bytes / device.blockSize), memslotOf: device.name });
+    }
   }
   if (confidentialRdm(vm, host)) {
-    for (const s of confidentialSections(vm, layout)) parts.push({ name: s.name, granule: CONVERSION_GRANULE, mappings: Math.ceil((s.end - s.start) / CONVERSION_GRANULE) });
+    for (const s of confidentialSections(layout)) parts.push({ name: s.name, granule: CONVERSION_GRANULE, mappings: Math.ceil((s.end - s.start) / CONVERSION_GRANULE) });
   }
   if (parts.length === 0) return null;
   const mappings = parts.reduce((sum, p) => sum + p.mappings, 0);
@@ -165,7 +237,7 @@ interface MappedRun {
 /** What a container not behind a vIOMMU maps in a given memory state. */
 function directRuns(vm: VmModel, layout: Layout, host: HostModel, state: MemoryState): MappedRun[] {
   const runs: MappedRun[] = [];
-  for (const s of plainSections(vm, layout)) {
+  for (const s of plainSections(layout)) {
     const page = s.kind === "ram" ? vm.pageSize : s.kind === "dimm" ? HOST_PAGE_SIZE : HOST_PAGE_SIZE;
     runs.push({ bytes: s.end - s.start, leafCap: page, mappings: 1 });
   }
@@ -174,7 +246,7 @@ function directRuns(vm: VmModel, layout: Layout, host: HostModel, state: MemoryS
     if (blocks > 0) runs.push({ bytes: blocks * device.blockSize, leafCap: Math.min(device.blockSize, device.pageSize), mappings: blocks });
   }
   if (confidentialRdm(vm, host)) {
-    for (const s of confidentialSections(vm, layout)) {
+    for (const s of confidentialSections(layout)) {
       const shared = state.shared.measureWithin([s.start, s.end]);
       const granules = Math.ceil(shared / CONVERSION_GRANULE);
       if (granules > 0) runs.push({ bytes: granules * CONVERSION_GRANULE, leafCap: CONVERSION_GRANULE, mappings: granules });
@@ -251,7 +323,7 @@ export function containerFigures(
 export function worstCaseState(vm: VmModel, layout: Layout): MemoryState {
   const plugged = new Map<string, number>();
   for (const { device, start, end } of placedVirtioMem(layout)) plugged.set(device.name, Math.floor((end - start) / device.blockSize));
-  const shared = IntervalSet.of(confidentialSections(vm, layout).map((s) => [s.start, s.end] as const));
+  const shared = IntervalSet.of(confidentialSections(layout).map((s) => [s.start, s.end] as const));
   const viommuMaps = new Map<string, { count: number; size: Bytes }>();
   const guestBytes = vm.maxmem + vm.slots * GiB;
   for (const d of vm.vfio) if (d.behindViommu) viommuMaps.set(d.name, { count: Math.ceil(guestBytes / vm.viommuPageSize), size: vm.viommuPageSize });

@@ -35,6 +35,8 @@ interface Placed {
   /** whether it ends where the next segment may be parsed alone (not at the end of the text) */
   closed: boolean;
   at: Position;
+  /** whether its nodes are its own copies (not the relative parse's), so they may be moved in place */
+  owned: boolean;
   relative: ParseResult;
   imports: A.Import[];
   declarations: A.Declaration[];
@@ -64,16 +66,26 @@ export class IncrementalParser {
       let placed = first.group;
       if (!placed || !sameMembers(placed, segments, i)) {
         // Grow the group until the parse of the whole text would be back at the top level.
+        // The group is parsed only when its last segment is clean on its own (the first
+        // condition of `closes`), so a run of broken declarations is parsed once, not once
+        // per declaration added.
         let j = i + 1;
         let source = first.text;
-        let group = j === segments.length ? undefined : alone(first);
-        while (j < segments.length && !closes(group!, segments[j - 1].start - start, alone(segments[j - 1]))) {
+        let group: ParseResult | undefined = alone(first);
+        while (j < segments.length) {
+          const last = segments[j - 1];
+          if (alone(last).diagnostics.length === 0 && closes((group ??= parse(source)), last.start - start, alone(last))) break;
           source += segments[j].text;
           j++;
-          group = parse(source);
+          group = undefined;
         }
         const members = segments.slice(i, j).map((s) => s.text);
-        placed = place(members, j < segments.length, at, group ?? alone(first));
+        placed = place(members, j < segments.length, at, group ?? parse(source));
+      } else if (placed.at.character === at.character && placed.at.line !== at.line && placed.owned) {
+        // Moved up or down by whole lines (a line added or removed above): the same nodes,
+        // moved, so that what the analysis remembered about them stays valid.
+        moveLines(placed, at.line - placed.at.line);
+        placed.at = at;
       } else if (placed.at.line !== at.line || placed.at.character !== at.character) {
         placed = place(placed.members, placed.closed, at, placed.relative);
       }
@@ -202,6 +214,7 @@ function place(members: string[], closed: boolean, at: Position, relative: Parse
   return {
     members,
     closed,
+    owned: at.line !== 0 || at.character !== 0,
     at,
     relative,
     imports: relative.ast.imports.map(shift),
@@ -225,6 +238,31 @@ function shifter(at: Position): <T>(node: T) => T {
     return result;
   };
   return copy as <T>(node: T) => T;
+}
+
+/** Adds `delta` to the line of every position in a placed group's nodes and diagnostics, once each. */
+function moveLines(placed: Placed, delta: number): void {
+  const seen = new Set<object>();
+  const visit = (value: unknown): void => {
+    if (value === null || typeof value !== "object" || seen.has(value)) return;
+    seen.add(value);
+    if (Array.isArray(value)) {
+      for (const item of value) visit(item);
+      return;
+    }
+    const object = value as Record<string, unknown>;
+    if (typeof object.line === "number" && typeof object.character === "number" && Object.keys(object).length === 2) {
+      object.line += delta;
+      return;
+    }
+    for (const key in object) visit(object[key]);
+  };
+  visit(placed.imports);
+  visit(placed.declarations);
+  visit(placed.diagnostics);
+  placed.tokens = undefined;
+  placed.comments = undefined;
+  placed.placedAt = undefined;
 }
 
 function shiftTokens(tokens: IToken[], start: number, at: Position): IToken[] {

@@ -3,7 +3,7 @@
 // virtio-mem device and DIMM placed, the 64-bit PCI hole, the highest GPA.
 import type { Bytes } from "./attributes";
 import { GiB, KiB, MiB, TiB } from "./format";
-import type { DimmModel, VirtioMemModel, VmModel } from "./model";
+import type { Confidential, DimmModel, VirtioMemModel, VmModel } from "./model";
 import { hasFact } from "./versions";
 
 export type SectionKind = "ram" | "rom" | "dimm" | "virtio-mem";
@@ -13,6 +13,8 @@ export interface Section {
   kind: SectionKind;
   start: Bytes;
   end: Bytes;
+  /** guest_memfd memory of a TDX, SEV-SNP or CCA guest: private at boot, mapped by VFIO only where shared */
+  guestMemfd?: true;
 }
 
 export interface Placement {
@@ -104,6 +106,48 @@ function pushRam(sections: Section[], backends: ReturnType<typeof ramBackends>, 
   }
 }
 
+/** Confidential types whose RAM is guest_memfd (QEMU: machine_require_guest_memfd()). */
+export function usesGuestMemfd(confidential: Confidential): boolean {
+  return confidential === "tdx" || confidential === "sev-snp" || confidential === "cca";
+}
+
+/** SeaBIOS's bios.bin, QEMU's default firmware for q35 and pc. */
+export const SEABIOS_SIZE = 256 * KiB;
+/**
+ * OVMF / TDVF as `-bios`: edk2's OvmfPkgX64.dsc and IntelTdx/IntelTdxX64.dsc default to
+ * FD_SIZE_IN_KB = 4096. Confidential guests boot UEFI (SeaBIOS has no SEV or TDX support).
+ */
+export const OVMF_SIZE = 4 * MiB;
+
+/**
+ * The ROM-like regions below 1 MiB and below 4 GiB per confidential type (QEMU
+ * hw/i386/pc.c pc_memory_init, hw/i386/x86-common.c x86_bios_rom_init, QEMU 10.1):
+ * - plain guests and SEV/SEV-ES: `pc.rom` (128 KiB of option ROMs at 0xc0000), `isa-bios`
+ *   (an alias of the firmware's last 128 KiB at 0xe0000) and `pc.bios` below 4 GiB, all
+ *   ordinary RAM blocks;
+ * - TDX: no `pc.rom` (`if (!is_tdx_vm())`), no `isa-bios` (only `if
+ *   (!machine_require_guest_memfd())`), `pc.bios` is the TDVF in guest_memfd
+ *   (memory_region_init_ram_guest_memfd, tdx_set_tdvf_region);
+ * - SEV-SNP: `pc.rom` and `pc.bios` in guest_memfd, no `isa-bios`.
+ * Below 1 MiB the PAM regions show PCI space at reset, so without pc.rom and isa-bios the
+ * range 0xc0000–0x100000 is a hole, not RAM.
+ */
+export function confidentialRoms(confidential: Confidential): Section[] {
+  const FIRMWARE = confidential === "none" ? SEABIOS_SIZE : OVMF_SIZE;
+  const bios: Section = { name: "pc.bios", kind: "rom", start: FOUR_G - FIRMWARE, end: FOUR_G };
+  const pcRom: Section = { name: "pc.rom", kind: "rom", start: 0xc0000, end: 0xe0000 };
+  const isaBios: Section = { name: "isa-bios", kind: "rom", start: 0xe0000, end: 0x100000 };
+  switch (confidential) {
+    case "tdx":
+      return [{ ...bios, guestMemfd: true }];
+    case "sev-snp":
+    case "cca":
+      return [{ ...pcRom, guestMemfd: true }, { ...bios, guestMemfd: true }];
+    default:
+      return [pcRom, isaBios, bios];
+  }
+}
+
 export function computeLayout(vm: VmModel): Layout {
   return vm.machine === "virt" ? virtLayout(vm) : pcLayout(vm);
 }
@@ -140,13 +184,13 @@ function pcLayout(vm: VmModel): Layout {
   const ram = (name: string, start: Bytes, end: Bytes, offset: Bytes) => {
     if (end > start) pushRam(sections, backends, name, start, offset, offset + end - start);
   };
-  // The flat view of `-machine q35|pc -nodefaults` with SeaBIOS (`info mtree -f`).
+  // The flat view of `-machine q35|pc -nodefaults` (`info mtree -f`), with the firmware and
+  // option-ROM regions each confidential type has (confidentialRoms).
   ram("ram-below-1m", 0, Math.min(below, 0xc0000), 0);
-  sections.push({ name: "pc.rom", kind: "rom", start: 0xc0000, end: 0xe0000 });
-  sections.push({ name: "isa-bios", kind: "rom", start: 0xe0000, end: 0x100000 });
+  for (const rom of confidentialRoms(vm.confidential)) sections.push(rom);
   ram("ram-below-4g", 0x100000, below, 0x100000);
-  sections.push({ name: "pc.bios", kind: "rom", start: FOUR_G - 256 * KiB, end: FOUR_G });
   ram("ram-above-4g", aboveStart, aboveStart + above, below);
+  if (usesGuestMemfd(vm.confidential)) for (const s of sections) if (s.kind === "ram") s.guestMemfd = true;
   if (below > 0) bootRam.push({ name: "ram-below-4g", kind: "ram", start: 0, end: below });
   if (above > 0) bootRam.push({ name: "ram-above-4g", kind: "ram", start: aboveStart, end: aboveStart + above });
 
@@ -184,6 +228,7 @@ function virtLayout(vm: VmModel): Layout {
   const { placements, errors } = placeMemoryDevices(vm, deviceMemory);
   const sections: Section[] = [];
   pushRam(sections, ramBackends(vm), "mach-virt.ram", ramStart, 0, vm.memory);
+  if (usesGuestMemfd(vm.confidential)) for (const s of sections) s.guestMemfd = true;
   for (const p of placements) sections.push({ name: p.device.name, kind: p.device.kind, start: p.start, end: p.end });
   const highestGpa = (deviceMemory ? deviceMemory.end : ramEnd) - 1;
   // virt_set_memmap(): device memory's base is RAM's end rounded up to 1 GiB even without

@@ -60,6 +60,8 @@ export interface VirtioMemModel {
   prealloc: boolean;
   /** NUMA node (`node=`) */
   node: number;
+  /** `dynamic-memslots = on`: the region is split into memslots mapped only while they hold plugged blocks */
+  dynamicMemslots: boolean;
   attrs: AttributeReader;
 }
 
@@ -439,6 +441,7 @@ function resolveVirtioMem(decl: A.Device, vm: VmModel, sink: Sink): VirtioMemMod
     defaultBlockSize: fallback,
     requested: attrs.size("requested") ?? 0,
     prealloc: attrs.bool("prealloc") ?? vm.prealloc,
+    dynamicMemslots: attrs.bool("dynamic-memslots") ?? false,
   };
 }
 

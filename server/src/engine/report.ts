@@ -71,6 +71,8 @@ export interface SectionReport {
   end: number;
   /** the attribute or device that puts the section there */
   source: SourceRef;
+  /** guest_memfd memory (TDX, SEV-SNP, CCA): private at boot, mapped by VFIO only where shared */
+  guestMemfd?: true;
 }
 
 export interface VirtioMemReport {
@@ -257,7 +259,7 @@ function vmReport(a: VmAnalysis, scenarios: ScenarioResult[], verdict: VmVerdict
     maxmem: vm.maxmem,
     confidential: vm.confidential,
     layout: {
-      sections: a.layout.sections.map((s) => ({ name: s.name, kind: s.kind, start: s.start, end: s.end, source: sectionSource(s.kind, s.name) })),
+      sections: a.layout.sections.map((s) => ({ name: s.name, kind: s.kind, start: s.start, end: s.end, source: sectionSource(s.kind, s.name), ...(s.guestMemfd ? { guestMemfd: true as const } : {}) })),
       deviceMemory: a.layout.deviceMemory,
       pciHole64: a.layout.pciHole64,
       highestGpa: a.layout.highestGpa,

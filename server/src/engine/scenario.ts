@@ -9,6 +9,7 @@ import {
   CONVERSION_GRANULE,
   groupContainers,
   isConfidential,
+  memslotPlans,
   startupCheck,
   type ContainerFigures,
   type MemoryState,
@@ -16,13 +17,13 @@ import {
 import { bytes, count, duration, exactBytes, hex } from "./format";
 import { IntervalTimeline } from "./interval-timeline";
 import { IntervalSet } from "./intervals";
-import { bitsFor, type Layout } from "./layout";
+import { bitsFor, usesGuestMemfd, type Layout } from "./layout";
 import { resolveVfioDevice, type HostModel, type VfioDeviceModel, type VmModel } from "./model";
 import { unresolved } from "./program";
 import { Sink, type EngineDiagnostic } from "./sink";
-import { atLeast, formatVersion } from "./version";
-import { hasFact } from "./versions";
-import { checkIommufdVersion, checkMemlock, checkViommu, DMA_MAP_ENOSPC, hugetlbNeeds, limitDeclaration, processPins, reportDomains, userPins, type VmAnalysis } from "./vm-analysis";
+import { formatVersion } from "./version";
+import { hasFact, versionFact } from "./versions";
+import { checkIommufdVersion, checkMemlock, checkViommu, checkViommuDiscard, reportMemslotCheck, DMA_MAP_ENOSPC, guestMemfdVfioMessage, hugetlbNeeds, limitDeclaration, processPins, reportDomains, userPins, type VmAnalysis } from "./vm-analysis";
 
 export interface MigrationFigures {
   to: string;
@@ -199,12 +200,35 @@ function applyStep(step: A.Step, state: SimState, analysis: VmAnalysis, hosts: H
         return;
       }
       if (!analysis.layout.placements.some((p) => p.device === device)) return;
-      state.memory.plugged.set(device.name, size / bs);
+      let blocks = size / bs;
+      const plugged = state.memory.plugged.get(device.name) ?? 0;
+      if (blocks > plugged && hasFact(state.host, "virtio-mem-vfio")) {
+        // One DMA mapping per plugged block: the plug request that finds no entry left fails
+        // and is rolled back (vfio_ram_discard_notify_populate), the guest keeps what fit.
+        const full = overLimit(state, analysis, blocks - plugged);
+        if (full) {
+          const fit = Math.max(0, (full.limit ?? 0) - full.mappings);
+          refuseOverLimit(step, full, blocks - plugged, state, sink, `only ${count(fit)} more block${fit === 1 ? "" : "s"} plug (${bytes((plugged + fit) * bs)} of the ${bytes(size)} requested); the guest's further plug requests fail`);
+          blocks = plugged + fit;
+        }
+      }
+      const memslots = memslotPlans(vm, state.host).get(device.name);
+      const active = (n: number) => (memslots ? Math.ceil((n * bs) / memslots.memslotSize) : 0);
+      state.memory.plugged.set(device.name, blocks);
+      if (active(blocks) > active(plugged)) {
+        for (const { key } of groupContainers(state.devices)) reportMemslotCheck(vm, analysis.layout, state.host, key, state.memory, step.range, sink);
+      }
       return;
     }
     case "convert": {
       if (!isConfidential(vm)) {
         sink.error("VT403", step.range, `vm '${vm.name}' is not confidential: there is no private memory to convert (set 'confidential' to sev-snp, tdx, ...)`);
+        return;
+      }
+      if (!usesGuestMemfd(vm.confidential)) {
+        // SEV and SEV-ES keep ordinary, pinned RAM: the guest's C-bit decides what is
+        // encrypted, QEMU converts nothing (no guest_memfd, no KVM_SET_MEMORY_ATTRIBUTES).
+        sink.error("VT403", step.range, `vm '${vm.name}' is ${vm.confidential.toUpperCase()}: its RAM is ordinary memory, mapped and pinned whole from boot, with no guest_memfd to convert (only sev-snp, tdx and cca convert)`);
         return;
       }
       if (step.target.kind !== "range" || step.to === null) return;
@@ -228,6 +252,18 @@ function applyStep(step: A.Step, state: SimState, analysis: VmAnalysis, hosts: H
         sink.error("VT402", step.target.range, `[${hex(start)}, ${hex(end)}) is not all boot RAM of vm '${vm.name}', which is ${ram}`);
         return;
       }
+      if (step.to === "shared" && confidentialRdm(vm, state.host)) {
+        // Each newly shared 4 KiB granule is one more DMA mapping. A conversion over the limit
+        // fails as a whole: vfio_ram_discard_notify_populate() unmaps what it mapped, the
+        // RamBlockAttributes state change fails and kvm_convert_memory() returns the error,
+        // so the range stays private (hw/vfio/listener.c, system/ram-block-attributes.c).
+        const added = (end - start - state.memory.shared.measureWithin([start, end])) / CONVERSION_GRANULE;
+        const full = overLimit(state, analysis, added);
+        if (full) {
+          refuseOverLimit(step, full, added, state, sink, "the conversion fails and is rolled back: the range stays private");
+          return;
+        }
+      }
       state.memory.shared = step.to === "shared" ? state.memory.shared.add([start, end]) : state.memory.shared.remove([start, end]);
       return;
     }
@@ -239,6 +275,16 @@ function applyStep(step: A.Step, state: SimState, analysis: VmAnalysis, hosts: H
       }
       const device = resolveVfioDevice(step.device, step.range, step.attributes, { ...vm, host: state.host }, sink);
       hotplugChecks(device, step, state, analysis, sink);
+      const key = containerKey(device);
+      if (!state.devices.some((d) => containerKey(d).key === key.key)) {
+        // A new container maps everything at once as its listener registers; a map over the
+        // limit fails the container's setup and with it the device's realize: no device.
+        const fresh = containerFigures(state.containerIds.get(key.key) ?? `c${state.containerIds.size}`, key, [device], vm, analysis.layout, state.host, state.memory);
+        if (fresh.limit !== null && fresh.mappings > fresh.limit) {
+          sink.error("VT202", step.range, `hot-plugging '${device.name}' creates container ${fresh.id}, which would hold ${count(fresh.mappings)} DMA mappings, limit ${count(fresh.limit)}: its setup fails and the device is not added. QEMU: ${DMA_MAP_ENOSPC}`, { container: fresh.id, mappings: fresh.mappings, limit: fresh.limit }, limitDeclaration(state.host));
+          return;
+        }
+      }
       state.devices.push(device);
       return;
     }
@@ -271,12 +317,35 @@ function applyStep(step: A.Step, state: SimState, analysis: VmAnalysis, hosts: H
       if (size < smallest) {
         sink.error("VT204", step.size.range, `vIOMMU mappings of ${bytes(size)} are smaller than host '${state.host.name}' IOMMU's smallest page of ${bytes(smallest)}; QEMU asserts and aborts`, { minimum: smallest });
       }
-      state.memory.viommuMaps.set(device.name, { count: countValue, size });
+      // Behind a vIOMMU the device's container holds only these mappings; each map over the
+      // limit fails on its own (vfio_iommu_map_notify), so at most the limit are live.
+      const limit = device.backend === "type1" ? state.host.vfio.dmaEntryLimit : null;
+      if (limit !== null && countValue > limit) {
+        const id = state.containerIds.get(containerKey(device).key) ?? "c?";
+        sink.error("VT202", step.range, `container ${id} (${device.name}) would hold ${count(countValue)} DMA mappings, limit ${count(limit)}: the ${count(countValue - limit)} maps over the limit fail and the device's DMA to them faults. QEMU: ${DMA_MAP_ENOSPC}`, { container: id, mappings: countValue, limit }, limitDeclaration(state.host));
+      }
+      state.memory.viommuMaps.set(device.name, { count: limit !== null ? Math.min(countValue, limit) : countValue, size });
       return;
     }
     case "migrate":
       return migrate(step, state, analysis, hosts, sink);
   }
+}
+
+/** The first direct type1 container that `added` more mappings would take over its limit. */
+function overLimit(state: SimState, analysis: VmAnalysis, added: number): ContainerFigures | undefined {
+  if (added <= 0) return undefined;
+  return currentContainers(state, analysis).find((c) => !c.behindViommu && c.limit !== null && c.mappings + added > c.limit);
+}
+
+function refuseOverLimit(step: A.Step, c: ContainerFigures, added: number, state: SimState, sink: Sink, outcome: string): void {
+  sink.error(
+    "VT202",
+    step.range,
+    `this step needs ${count(added)} more DMA mapping${added === 1 ? "" : "s"} in container ${c.id} (${c.devices.map((d) => d.name).join(", ")}), which holds ${count(c.mappings)} of its limit of ${count(c.limit!)}: ${outcome}. QEMU: ${DMA_MAP_ENOSPC}`,
+    { container: c.id, mappings: c.mappings + added, limit: c.limit },
+    limitDeclaration(state.host),
+  );
 }
 
 function wrongDevice(name: A.Name, verb: string, expected: string, vm: VmModel, state: SimState, sink: Sink, unknownCode = "VT005"): void {
@@ -296,16 +365,24 @@ function hotplugChecks(device: VfioDeviceModel, step: A.HotplugStep, state: SimS
     sink.error("VT209", step.device.range, `vfio '${device.name}': host '${host.name}' has no interrupt remapping. Linux: No interrupt remapping support.  Use the module param "allow_unsafe_interrupts" to enable VFIO IOMMU support on this platform`);
   }
   checkIommufdVersion(device, host, sink, device.attrs.has("backend") ? undefined : step.device.range);
-  if (isConfidential(vm) && !atLeast(host.qemu, "10.1")) {
-    sink.error("VT118", step.device.range, `a ${vm.confidential} guest with assigned devices needs QEMU 10.1 (host '${host.name}' runs ${formatVersion(host.qemu)}). QEMU: cannot set up private guest memory: discard currently blocked`);
+  if (usesGuestMemfd(vm.confidential) && !hasFact(host, "guest-memfd-shared-assignment")) {
+    sink.error("VT118", step.device.range, guestMemfdVfioMessage(vm, host, device));
+  }
+  if (vm.virtioMem.length > 0 && !hasFact(host, "virtio-mem-vfio") && vm.confidential !== "sev" && vm.confidential !== "sev-es" && !vm.vdpa) {
+    // Before 6.1 the realized virtio-mem devices hold a discard "require": the new device's
+    // container setup fails (hw/vfio/common.c vfio_connect_container).
+    sink.error("VT115", step.device.range, `hot-plugging '${device.name}' beside virtio-mem (${vm.virtioMem.map((d) => d.name).join(", ")}) needs QEMU ${versionFact("virtio-mem-vfio").since} (host '${host.name}' runs ${formatVersion(host.qemu)}). QEMU: vfio ${device.hostAddress ?? device.name}: Cannot set discarding of RAM broken: Device or resource busy`);
   }
   if (vm.balloon) sink.warning("VT116", step.device.range, "virtio-balloon with an assigned device: inflating the balloon silently frees nothing");
   if (device.behindViommu) checkViommu(vm, host, sink, step.device.range);
+  // QEMU warns once per process: only for the first device behind the vIOMMU.
+  if (device.behindViommu && !state.devices.some((d) => d.behindViommu)) checkViommuDiscard(vm, analysis.layout, host, device, sink, step.device.range);
   const key = containerKey(device);
   const existing = state.devices.filter((d) => containerKey(d).key === key.key);
   if (existing.length === 0) {
-    // A new container: QEMU runs its start-up check as the device is realized.
-    const check = startupCheck(vm, analysis.layout, host, key);
+    // A new container: QEMU runs its start-up check as the device is realized, over the
+    // memslots mapped by then (dynamic-memslots).
+    const check = startupCheck(vm, analysis.layout, host, key, state.memory);
     if (check && !check.passes) {
       const error = hasFact(host, "qemu.vfio.rdm-check-error");
       sink.add(

@@ -99,6 +99,71 @@ export const VERSION_FACTS: readonly VersionFact[] = [
     source: "Linux 5.10, commit 7d6e1329652e \"vfio iommu: Add dma available capability\"; QEMU hw/vfio/container.c vfio_get_info_dma_avail",
     rules: ["VT201"],
   },
+  // ---- confidential guests (issue 8, K–O) ----------------------------------------------
+  {
+    id: "sev-guest",
+    component: "qemu",
+    since: "2.12",
+    what: "the `sev-guest` object: AMD SEV guests with ordinary RAM, pinned by KVM_MEMORY_ENCRYPT_REG_REGION",
+    source: "target/i386/sev.c (QEMU 2.12, 'sev/i386: add command to initialize the memory encryption context')",
+    rules: ["VT004", "VT203"],
+  },
+  {
+    id: "sev-es",
+    component: "qemu",
+    since: "6.0",
+    what: "SEV-ES guests (`sev-guest` with the ES policy bit): encrypted register state, RAM as for SEV",
+    source: "target/i386/sev.c, QEMU 6.0 ('sev/i386: Add initial support for SEV-ES')",
+    rules: ["VT004"],
+  },
+  {
+    id: "sev-snp-guest",
+    component: "qemu",
+    since: "9.1",
+    what: "the `sev-snp-guest` object: SEV-SNP guests with guest_memfd private memory",
+    source: "QEMU 9.1: qapi/qom.json SevSnpGuestProperties 'Since: 9.1'; target/i386/sev.c sev_snp_guest_class_init",
+    rules: ["VT004"],
+  },
+  {
+    id: "tdx-guest",
+    component: "qemu",
+    since: "10.1",
+    what: "the `tdx-guest` object: Intel TDX guests with guest_memfd private memory (tdx_kvm_init sets require_guest_memfd)",
+    source: "QEMU 10.1: target/i386/kvm/tdx.c; qapi/qom.json TdxGuestProperties 'Since: 10.1'",
+    rules: ["VT004"],
+  },
+  {
+    id: "guest-memfd-shared-assignment",
+    component: "qemu",
+    since: "10.1",
+    what: "guest_memfd RAM with VFIO: RamBlockAttributes is the RamDiscardManager of guest_memfd RAM, guest_memfd only requires coordinated discard, so VFIO may disable the uncoordinated kind",
+    source: "QEMU 10.1: system/ram-block-attributes.c (commits 5d6483edaa92, 2fde3fb91607); system/physmem.c ram_block_add",
+    rules: ["VT118", "VT201", "VT211"],
+  },
+  {
+    id: "virtio-mem-vfio",
+    component: "qemu",
+    since: "6.1",
+    what: "virtio-mem with VFIO: VFIO maps plugged blocks through the RamDiscardManager and disables only uncoordinated discard; before, VFIO disabled every discard and virtio-mem required it, so the second device to realize failed",
+    source: "hw/vfio/common.c vfio_ram_discard_register_listener ('vfio: Support for RamDiscardManager in the !vIOMMU case'); softmmu/physmem.c ram_block_coordinated_discard_require, QEMU 6.1",
+    rules: ["VT115", "VT201"],
+  },
+  {
+    id: "vfio-viommu-rdm",
+    component: "qemu",
+    since: "6.1",
+    what: "VFIO behind a vIOMMU accepts mappings of RamDiscardManager memory (virtio-mem, later guest_memfd) and warns that pins can outlive a discard",
+    source: "hw/vfio/common.c vfio_get_xlat_addr ('vfio: Support for RamDiscardManager in the vIOMMU case', QEMU 6.1); hw/vfio/listener.c in 10.x",
+    rules: ["VT212"],
+  },
+  {
+    id: "kvm-user-memslots-32k",
+    component: "linux",
+    since: "5.12",
+    what: "KVM_CAP_NR_MEMSLOTS reports SHRT_MAX minus the internal slots (32,764 on x86_64, 32,767 on arm64); before, KVM_USER_MEM_SLOTS was 509 on x86_64 and 512 on arm64",
+    source: "Linux 5.12, commit 4fc096a99e01 'KVM: Raise the maximum number of user memslots'; arch/x86/include/asm/kvm_host.h, arch/arm64/include/asm/kvm_host.h KVM_USER_MEM_SLOTS",
+    rules: ["VT201"],
+  },
 ];
 
 const BY_ID = new Map(VERSION_FACTS.map((fact) => [fact.id, fact]));
@@ -106,7 +171,7 @@ const BY_ID = new Map(VERSION_FACTS.map((fact) => [fact.id, fact]));
 /** The row of `id`; an unknown id is a programming error. */
 export function versionFact(id: string): VersionFact {
   const fact = BY_ID.get(id);
-  if (!fact) throw new Error(`no version fact '${id}' in VERSION_FACTS`);
+  if (!fact) throw new Error(`no version fact '${id}' in VERSION_FACTS (unknown version fact)`);
   return fact;
 }
 

@@ -20,12 +20,12 @@ import {
   type StartupCheck,
 } from "./containers";
 import { bytes, count, exactBytes, GiB, hex, MiB } from "./format";
-import { computeLayout, memoryDeviceAlignment, type Layout, type Section } from "./layout";
+import { computeLayout, memoryDeviceAlignment, usesGuestMemfd, type Layout, type Section } from "./layout";
 import { HOST_PAGE_SIZE, isHugetlb, type HostModel, type VfioDeviceModel, type VirtioMemModel, type VmModel } from "./model";
 import type { RelatedInformation, Sink } from "./sink";
 import { checkMachineOptions, checkMissingProperties, checkNuma, checkVirtAddressSpace, physBitsOutOfRange } from "./machine-checks";
 import { atLeast, formatVersion } from "./version";
-import { hasFact } from "./versions";
+import { hasFact, versionFact } from "./versions";
 
 export interface VirtioMemFigures {
   device: VirtioMemModel;
@@ -71,6 +71,7 @@ export function analyzeVm(vm: VmModel, sink: Sink): VmAnalysis {
   checkPhysBits(vm, layout, sink);
   checkVirtAddressSpace(vm, layout, sink);
   checkCompatibility(vm, sink);
+  checkConfidentialVersion(vm, sink);
   const boot = bootState(layout);
   const containers = analyzeContainers(vm, layout, boot, sink);
   checkIommu(vm, layout, containers, sink);
@@ -127,6 +128,8 @@ function checkVirtioMem(vm: VmModel, layout: Layout, sink: Sink): void {
     if (vm.confidential === "sev" || vm.confidential === "sev-es" || vm.vdpa) {
       const why = vm.vdpa ? "a vhost-vdpa device disables RAM discarding" : `${vm.confidential.toUpperCase()} disables RAM discarding`;
       sink.error("VT115", d.nameRange, `virtio-mem '${d.name}' cannot work: ${why}. QEMU: Discarding RAM is disabled`);
+    } else if (vm.vfio.length > 0 && !hasFact(vm.host, "virtio-mem-vfio")) {
+      reportVirtioMemBeforeRdm(vm, d, sink);
     } else if (isConfidential(vm)) {
       sink.error("VT114", d.nameRange, `virtio-mem '${d.name}' in a ${vm.confidential} guest: guest_memfd already manages the memory region, and a region has only one RamDiscardManager. QEMU: Failed to set RamDiscardManager`);
     }
@@ -162,12 +165,31 @@ function checkHugetlbSize(what: string, size: Bytes, backend: string, pageSize: 
   }
 }
 
+/**
+ * VT115 before QEMU 6.1: VFIO disabled every discard (ram_block_discard_disable) and
+ * virtio-mem required it (ram_block_discard_require), so whichever of the two realizes
+ * second fails (QEMU 5.1–6.0 hw/vfio/common.c vfio_connect_container, hw/virtio/virtio-mem.c
+ * virtio_mem_device_realize). Devices realize in declaration order.
+ */
+function reportVirtioMemBeforeRdm(vm: VmModel, d: VirtioMemModel, sink: Sink): void {
+  const at = (r: A.Range) => r.start.line * 1e6 + r.start.character;
+  const firstVfio = vm.vfio[0];
+  const since = versionFact("virtio-mem-vfio").since;
+  const prefix = `virtio-mem '${d.name}' with assigned devices (${vm.vfio.map((v) => v.name).join(", ")}) needs QEMU ${since} (host '${vm.host.name}' runs ${formatVersion(vm.host.qemu)}): before it VFIO and virtio-mem exclude each other.`;
+  if (at(firstVfio.declRange) < at(d.decl.range)) {
+    sink.error("VT115", d.nameRange, `${prefix} QEMU: Discarding RAM is disabled`);
+  } else {
+    sink.error("VT115", firstVfio.nameRange, `${prefix} QEMU: vfio ${firstVfio.hostAddress ?? firstVfio.name}: Cannot set discarding of RAM broken: Device or resource busy`);
+  }
+}
+
 function checkBackends(vm: VmModel, sink: Sink): void {
   // With NUMA nodes, each node's memory is a backend of its own.
   if (vm.numa.length > 0) for (const n of vm.numa) checkHugetlbSize(`NUMA node ${n.id}`, n.memory, vm.backend, vm.pageSize, n.attrs.rangeOf("memory"), sink);
   else checkHugetlbSize("boot RAM", vm.memory, vm.backend, vm.pageSize, vm.attrs.rangeOf("memory"), sink);
   for (const d of vm.dimms) checkHugetlbSize(`dimm '${d.name}'`, d.size, d.backend, d.pageSize, d.attrs.rangeOf("size"), sink);
-  if (isConfidential(vm) && isHugetlb(vm.backend, vm.pageSize, vm.fileSystem)) {
+  // Only guest_memfd guests keep two copies; SEV's hugetlb RAM is its only copy.
+  if (usesGuestMemfd(vm.confidential) && isHugetlb(vm.backend, vm.pageSize, vm.fileSystem)) {
     const range = vm.attrs.has("page-size") ? vm.attrs.rangeOf("page-size") : vm.attrs.rangeOf("file-system");
     sink.warning("VT113", range, `${vm.confidential} guest with a hugetlb shared backend: converting shared memory back to private does not free the hugetlb copy, so up to ${bytes(vm.memory)} is held twice (guest_memfd and hugetlb)`);
   }
@@ -194,9 +216,51 @@ function checkCompatibility(vm: VmModel, sink: Sink): void {
   if (vm.balloon && vm.vfio.length > 0) {
     sink.warning("VT116", vm.attrs.rangeOf("balloon"), `virtio-balloon with assigned devices (${vm.vfio.map((d) => d.name).join(", ")}): VFIO disables RAM discarding, so inflating the balloon silently frees nothing`);
   }
-  if (isConfidential(vm) && vm.vfio.length > 0 && !atLeast(vm.host.qemu, "10.1")) {
-    sink.error("VT118", vm.attrs.rangeOf("confidential"), `a ${vm.confidential} guest with assigned devices needs QEMU 10.1 (host '${vm.host.name}' runs ${formatVersion(vm.host.qemu)}). QEMU: cannot set up private guest memory: discard currently blocked`);
+  if (usesGuestMemfd(vm.confidential) && vm.vfio.length > 0 && !hasFact(vm.host, "guest-memfd-shared-assignment")) {
+    sink.error("VT118", vm.attrs.rangeOf("confidential"), guestMemfdVfioMessage(vm, vm.host, vm.vfio[0]));
   }
+}
+
+/**
+ * VT118's text: guest_memfd RAM blocks are created with the machine, before any device, and
+ * before 10.1 they take a plain discard "require" (system/physmem.c ram_block_add); the VFIO
+ * device then fails ram_block_uncoordinated_discard_disable() in its container setup (hw/vfio
+ * container.c vfio_connect_container, error_setg_errno(-EBUSY)). "cannot set up private guest
+ * memory: discard currently blocked" is ram_block_add's own text, met only when guest_memfd
+ * RAM is added after VFIO is set up, which no configuration here does.
+ */
+export function guestMemfdVfioMessage(vm: VmModel, host: HostModel, device: VfioDeviceModel): string {
+  const since = versionFact("guest-memfd-shared-assignment").since;
+  return `a ${vm.confidential} guest with assigned devices needs QEMU ${since}: its guest_memfd memory blocks discarding, which VFIO must disable (host '${host.name}' runs ${formatVersion(host.qemu)}). QEMU: vfio ${device.hostAddress ?? device.name}: Cannot set discarding of RAM broken: Device or resource busy`;
+}
+
+/** The confidential guest object each type needs, and the QEMU that has it. */
+const CONFIDENTIAL_OBJECTS: Readonly<Record<string, { object: string; fact?: string }>> = {
+  sev: { object: "sev-guest", fact: "sev-guest" },
+  "sev-es": { object: "sev-guest", fact: "sev-es" },
+  "sev-snp": { object: "sev-snp-guest", fact: "sev-snp-guest" },
+  tdx: { object: "tdx-guest", fact: "tdx-guest" },
+  // Arm CCA's `rme-guest` lives only in Linaro's QEMU branch (and its KVM series is unmerged).
+  cca: { object: "rme-guest" },
+};
+
+/** VT004: a confidential type the host's QEMU cannot create; QEMU's QAPI refuses the object type. */
+function checkConfidentialVersion(vm: VmModel, sink: Sink): void {
+  const entry = CONFIDENTIAL_OBJECTS[vm.confidential];
+  if (!entry) return;
+  const range = vm.attrs.rangeOf("confidential");
+  const refusal = `QEMU: -object ${entry.object},id=cgs0: Parameter 'qom-type' does not accept value '${entry.object}'`;
+  if (!entry.fact) {
+    sink.error("VT004", range, `confidential = ${vm.confidential}: upstream QEMU has no Arm CCA (Realm) guest support; the '${entry.object}' object exists only in out-of-tree branches. ${refusal}`);
+    return;
+  }
+  if (hasFact(vm.host, entry.fact)) return;
+  const since = versionFact(entry.fact).since;
+  if (vm.confidential === "sev-es") {
+    sink.error("VT004", range, `confidential = sev-es needs QEMU ${since} (host '${vm.host.name}' runs ${formatVersion(vm.host.qemu)}): before it QEMU cannot launch SEV-ES guests`);
+    return;
+  }
+  sink.error("VT004", range, `confidential = ${vm.confidential} needs QEMU ${since} (host '${vm.host.name}' runs ${formatVersion(vm.host.qemu)}). ${refusal}`);
 }
 
 export function guestMemoryBlockSize(vm: VmModel, layout: Layout): Bytes {
@@ -255,6 +319,7 @@ function analyzeContainers(vm: VmModel, layout: Layout, boot: MemoryState, sink:
   });
   for (const c of summaries) {
     reportStartupCheck(vm, c, sink);
+    if (!c.startupCheck || c.startupCheck.passes) reportMemslotCheck(vm, layout, vm.host, c.key, boot, 0, sink);
     if (c.boot.limit !== null && c.boot.mappings > c.boot.limit) {
       sink.error("VT202", c.devices[0].nameRange, `container ${c.id} holds ${count(c.boot.mappings)} DMA mappings at boot, limit ${count(c.boot.limit)}. QEMU: ${DMA_MAP_ENOSPC}`, { container: c.id, mappings: c.boot.mappings, limit: c.boot.limit }, limitDeclaration(vm.host));
     }
@@ -267,8 +332,49 @@ function analyzeContainers(vm: VmModel, layout: Layout, boot: MemoryState, sink:
       );
     }
   }
-  checkMemlock(vm, vm.host, processPins(summaries.map((c) => c.boot), vm.host), vm.decl.name.range, sink, "at boot");
+  // An SEV guest that cannot register its RAM never gets as far as VFIO (QEMU exits).
+  if (!checkSevPins(vm, layout, vm.host, sink)) checkMemlock(vm, vm.host, processPins(summaries.map((c) => c.boot), vm.host), vm.decl.name.range, sink, "at boot");
   return summaries;
+}
+
+/**
+ * RAM blocks an SEV or SEV-ES guest registers with KVM, in the order QEMU creates them:
+ * boot RAM, the firmware, the option ROMs, then memory devices (target/i386/sev.c
+ * sev_ram_block_added registers each block's max_size with KVM_MEMORY_ENCRYPT_REG_REGION).
+ */
+export function sevRegisteredBlocks(vm: VmModel, layout: Layout): { name: string; bytes: Bytes }[] {
+  if (vm.confidential !== "sev" && vm.confidential !== "sev-es") return [];
+  const roms = layout.sections.filter((s) => s.kind === "rom" && s.name !== "isa-bios");
+  return [
+    { name: "pc.ram", bytes: vm.memory },
+    ...roms.reverse().map((s) => ({ name: s.name, bytes: s.end - s.start })),
+    ...vm.dimms.map((d) => ({ name: d.name, bytes: d.size })),
+    ...vm.virtioMem.map((d) => ({ name: d.name, bytes: d.size })),
+  ];
+}
+
+/**
+ * VT203 for SEV and SEV-ES: KVM pins every registered block, VFIO or not, and counts the
+ * pages against RLIMIT_MEMLOCK on its own counter (Linux arch/x86/kvm/svm/sev.c
+ * sev_pin_memory: "SEV: %lu locked pages exceed the lock limit of %lu."), so QEMU exits at
+ * start-up (sev_ram_block_added: "failed to register region"). True when reported.
+ */
+function checkSevPins(vm: VmModel, layout: Layout, host: HostModel, sink: Sink): boolean {
+  if (host.memlock === "unlimited" || host.capIpcLock) return false;
+  const limitPages = Math.floor(host.memlock / HOST_PAGE_SIZE);
+  let locked = 0;
+  for (const block of sevRegisteredBlocks(vm, layout)) {
+    locked += Math.ceil(block.bytes / HOST_PAGE_SIZE);
+    if (locked <= limitPages) continue;
+    sink.error(
+      "VT203",
+      vm.attrs.rangeOf("confidential"),
+      `vm '${vm.name}' (${vm.confidential}) pins all its RAM at start-up, VFIO or not: KVM pins each RAM block QEMU registers, ${bytes(locked * HOST_PAGE_SIZE)} by '${block.name}', over host '${host.name}' memlock of ${bytes(host.memlock)}. Linux: SEV: ${locked} locked pages exceed the lock limit of ${limitPages}.`,
+      { pinned: locked * HOST_PAGE_SIZE },
+    );
+    return true;
+  }
+  return false;
 }
 
 /**
@@ -299,6 +405,32 @@ function reportStartupCheck(vm: VmModel, c: ContainerSummary, sink: Sink): void 
   sink.add("VT201", error ? "error" : "warning", range, message, { container: c.id, device: device?.name, total: check.total, limit: check.limit }, limitDeclaration(vm.host));
 }
 
+/**
+ * VT201 when `dynamic-memslots` devices map memslots as the guest plugs (DOMAIN.md §3 does
+ * not cover it): each newly mapped memslot is one more RamDiscardManager section, and VFIO
+ * re-runs its check as it registers it (hw/vfio/listener.c vfio_listener_region_add). At run
+ * time QEMU 10.2 cannot fail a realize any more: it aborts ("qemu: hardware error: vfio: DMA
+ * mapping failed, unable to continue"); before, it warns again. `step` is the scenario step
+ * (its range) or 0 for the guest plugging its boot-time requested-size.
+ */
+export function reportMemslotCheck(vm: VmModel, layout: Layout, host: HostModel, key: ContainerKey, state: MemoryState, step: A.Range | 0, sink: Sink): void {
+  const check = startupCheck(vm, layout, host, key, state);
+  const dynamic = check?.parts.filter((p) => p.memslotOf !== undefined) ?? [];
+  if (!check || check.passes || dynamic.length === 0) return;
+  const error = atLeast(host.qemu, "10.2");
+  const device = vm.virtioMem.find((d) => d.name === dynamic[dynamic.length - 1].memslotOf)!;
+  const range = step === 0 ? (device.attrs.has("dynamic-memslots") ? device.attrs.rangeOf("dynamic-memslots") : device.nameRange) : step;
+  const when = step === 0 ? `when the guest plugs its requested ${bytes(device.requested)}` : "after this step";
+  const outcome = error ? "QEMU aborts" : `QEMU ${formatVersion(host.qemu)} warns again`;
+  sink.add(
+    "VT201",
+    error ? "error" : "warning",
+    range,
+    `${when}, ${dynamic.length} memslot${dynamic.length === 1 ? "" : "s"} of virtio-mem '${device.name}' (dynamic-memslots) ${dynamic.length === 1 ? "is" : "are"} mapped and VFIO re-runs its check: ${count(check.total)} DMA mappings, limit ${count(check.limit)} (${count(check.mappings)} possible mappings + ${count(check.memslots)} memslots − ${check.sections} sections); ${outcome}. QEMU: possibly running out of DMA mappings. E.g., try increasing the 'block-size' of virtio-mem devies. Maximum possible DMA mappings: ${check.limit}, Maximum possible memslots: ${check.memslots}${error ? " … qemu: hardware error: vfio: DMA mapping failed, unable to continue" : ""}`,
+    { total: check.total, limit: check.limit },
+  );
+}
+
 /** Related information for limit diagnostics: where the host sets dma-entry-limit, if it does. */
 export function limitDeclaration(host: HostModel): RelatedInformation[] | undefined {
   const declared = host.attrs.vfio.attribute("dma-entry-limit");
@@ -323,7 +455,7 @@ export function checkMemlock(vm: VmModel, host: HostModel, pinned: Bytes, range:
 /** Sections that containers without a vIOMMU map (in the worst case), for aperture and reserved-range checks. */
 function mappableSections(vm: VmModel, layout: Layout): Section[] {
   const virtioMem = layout.sections.filter((s) => s.kind === "virtio-mem");
-  return [...plainSections(vm, layout), ...virtioMem, ...(confidentialRdm(vm, vm.host) ? confidentialSections(vm, layout) : [])].sort((a, b) => a.start - b.start);
+  return [...plainSections(layout), ...virtioMem, ...(confidentialRdm(vm, vm.host) ? confidentialSections(layout) : [])].sort((a, b) => a.start - b.start);
 }
 
 function checkIommu(vm: VmModel, layout: Layout, containers: ContainerSummary[], sink: Sink): void {
@@ -361,7 +493,28 @@ function checkIommu(vm: VmModel, layout: Layout, containers: ContainerSummary[],
     }
   }
   if (vm.vfio.some((d) => d.behindViommu)) checkViommu(vm, host, sink);
+  const behind = vm.vfio.find((d) => d.behindViommu);
+  if (behind) checkViommuDiscard(vm, layout, host, behind, sink);
   for (const c of containers) reportDomains(c.id, c.boot.domains, c.boot, sink);
+}
+
+/**
+ * VT212: a device behind a vIOMMU with RamDiscardManager memory (virtio-mem, or guest_memfd
+ * from 10.1). What the guest maps through the vIOMMU stays pinned until it unmaps it, even
+ * after virtio-mem discarded the memory, so a guest can pin more than is plugged. QEMU warns
+ * once, at the first such mapping (hw/vfio/common.c vfio_get_xlat_addr, QEMU 6.1; the
+ * double space is QEMU's).
+ */
+export function checkViommuDiscard(vm: VmModel, layout: Layout, host: HostModel, device: VfioDeviceModel, sink: Sink, at?: A.Range): void {
+  if (!hasFact(host, "vfio-viommu-rdm")) return;
+  const virtioMem = layout.placements.filter((p) => p.device.kind === "virtio-mem").map((p) => p.device.name);
+  const managed = [...(hasFact(host, "virtio-mem-vfio") ? virtioMem : []), ...(confidentialRdm(vm, host) ? ["guest_memfd RAM"] : [])];
+  if (managed.length === 0) return;
+  sink.warning(
+    "VT212",
+    at ?? device.nameRange,
+    `vfio '${device.name}' behind the ${vm.viommu} with discardable memory (${managed.join(", ")}): pages the guest maps through the vIOMMU stay pinned after they are discarded, until the guest unmaps them, so a guest can pin more than it has plugged or shared; only memlock bounds it. QEMU: Using vfio with vIOMMUs and coordinated discarding of RAM (e.g., virtio-mem) works, however, malicious guests can trigger pinning of more memory than intended via an IOMMU. It's possible to mitigate  by setting/adjusting RLIMIT_MEMLOCK.`,
+  );
 }
 
 /** VT207: the vIOMMU must not promise pages or addresses the host IOMMU cannot back. */

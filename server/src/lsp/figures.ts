@@ -7,6 +7,7 @@ import type { ContainerFigures } from "../engine/containers";
 import { bytes, count, exactBytes } from "../engine/format";
 import { buildReport, type ContainerReport, type Report, type VmReport } from "../engine/report";
 import type { ScenarioResult, StepResult } from "../engine/scenario";
+import { verdictHeadline, type Verdict } from "../engine/verdict";
 import type { ContainerSummary, VmAnalysis } from "../engine/vm-analysis";
 
 const reports = new WeakMap<Analysis, Report>();
@@ -33,6 +34,17 @@ export function vmAnalysisNamed(analysis: Analysis, name: string): VmAnalysis | 
 
 export function vmReportOf(analysis: Analysis, name: string): VmReport | undefined {
   return reportOf(analysis).vms.find((v) => v.name === name);
+}
+
+/** The engine's verdict of a VM of the analysed file (engine/verdict.ts, through the report). */
+export function verdictOf(analysis: Analysis, name: string): Verdict | undefined {
+  return vmReportOf(analysis, name)?.verdict;
+}
+
+/** The verdict as the CLI report and the webview's banner say it: "✗ refused by QEMU (VT104)". */
+export function verdictText(v: Verdict): string {
+  const mark = v.kind === "starts" ? "✓" : v.kind === "starts-with-warnings" ? "⚠" : "✗";
+  return `${mark} ${verdictHeadline(v)}`;
 }
 
 export function scenarioOf(analysis: Analysis, decl: A.Scenario): ScenarioResult | undefined {

@@ -7,7 +7,7 @@ import type * as A from "../../../../grammar/src/index";
 import type { Analysis } from "../../engine/analyze";
 import { containerKey, startupCheck } from "../../engine/containers";
 import { bytes, count, duration, hex, KiB } from "../../engine/format";
-import type { FiguresAt } from "../../engine/report";
+import type { FiguresAt, Verdict } from "../../engine/report";
 import type { ScenarioResult, StepResult } from "../../engine/scenario";
 import { attributeSpec, type AttributeSpec, type Context, type ValueType } from "../../engine/schema";
 import { formatVersion } from "../../engine/version";
@@ -15,7 +15,7 @@ import { hasFact } from "../../engine/versions";
 import { guestMemoryBlockSize, type VirtioMemFigures, type VmAnalysis } from "../../engine/vm-analysis";
 import type { Feature } from "../context";
 import { languageReference } from "../../files/rule-pages";
-import { bootContainerOf, containerAfter, mappings, containerReportOf, scenarioOf, size, vmAnalysisNamed, vmAnalysisOf } from "../figures";
+import { bootContainerOf, containerAfter, verdictOf, verdictText, containerReportOf, scenarioOf, size, vmAnalysisNamed, vmAnalysisOf } from "../figures";
 import { attributeContext, locate, type Located } from "../locate";
 
 export const hover: Feature = {
@@ -63,13 +63,13 @@ function describe(analysis: Analysis, at: Located, position: A.Position): Found 
 
   if (declaration?.kind === "vm" && (name?.role === "vm" || (!name && !at.attribute && !device && onHeader(declaration, position)))) {
     const vm = vmAnalysisOf(analysis, declaration);
-    return vm ? { markdown: vmHover(vm), range: declaration.name.range } : undefined;
+    return vm ? { markdown: vmHover(vm, verdictOf(analysis, vm.vm.name)), range: declaration.name.range } : undefined;
   }
 
   if (declaration?.kind === "scenario") {
     if (name?.role === "vm-ref") {
       const vm = vmAnalysisNamed(analysis, name.name.text);
-      return vm ? { markdown: vmHover(vm), range: name.range } : undefined;
+      return vm ? { markdown: vmHover(vm, verdictOf(analysis, vm.vm.name)), range: name.range } : undefined;
     }
     const scenario = scenarioOf(analysis, declaration);
     if (!scenario) return undefined;
@@ -145,7 +145,7 @@ function containerHover(analysis: Analysis, vm: VmAnalysis, device: string, id: 
   if (report.worstCase) rows.push(["worst case", "worst case", report.worstCase]);
   // A list, not a table: VS Code's hover draws table cells without padding, so right-aligned
   // columns ran together ("6 ≈ 64 GiB"); every figure here carries its own label.
-  lines.push(rows.map(([label, , f]) => `- ${label}: **${mappings(f.mappings)}** · ${bytes(f.pinnedBytes)} pinned · ${bytes(f.pageTableBytes)} of IOMMU page tables`).join("\n"));
+  lines.push(rows.map(([label, , f]) => `- ${label}: **${count(f.mappings)} DMA mapping${f.mappings === 1 ? "" : "s"}** · ${bytes(f.pinnedBytes)} pinned · ${bytes(f.pageTableBytes)} of IOMMU page tables`).join("\n"));
 
   if (report.limit === null) {
     lines.push("No entry limit (iommufd).");
@@ -208,9 +208,11 @@ function virtioMemHover(vm: VmAnalysis, f: VirtioMemFigures): string {
 
 // ---- VMs and scenarios -----------------------------------------------------------------
 
-function vmHover(a: VmAnalysis): string {
+function vmHover(a: VmAnalysis, verdict: Verdict | undefined): string {
   const { vm, layout } = a;
-  const head = `**vm ${vm.name}** on ${vm.host.name} · ${vm.machine} · ${bytes(vm.memory)}${vm.confidential === "none" ? "" : ` · ${vm.confidential}`}`;
+  const summary = `**vm ${vm.name}** on ${vm.host.name} · ${vm.machine} · ${bytes(vm.memory)}${vm.confidential === "none" ? "" : ` · ${vm.confidential}`}`;
+  // the engine's verdict first, as the webview's banner and the CLI report give it
+  const head = verdict ? `**${verdictText(verdict)}**${verdict.message ? `: ${verdict.message}` : ""}\n\n${summary}` : summary;
   const span = (r: { start: number; end: number }) => `[${hex(r.start)}, ${hex(r.end)})`;
   const items: string[] = [];
   if (vm.machine === "virt") {

@@ -13,6 +13,7 @@ import { mappingState } from "./mapping-state";
 import { hover } from "./hover";
 import { inlayHints } from "./inlay-hints";
 import { codeLens } from "./code-lens";
+import { realVms } from "./real-vms";
 import { references } from "./references";
 import { rename } from "./rename";
 import { selectionRanges } from "./selection-ranges";
@@ -36,4 +37,5 @@ export const FEATURES: Feature[] = [
   selectionRanges,
   documentLinks,
   formatting,
+  realVms,
 ];

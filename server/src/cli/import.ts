@@ -1,0 +1,96 @@
+// `vmtopo import qemu FILE | -- ARGV...` and `vmtopo import libvirt DOMAIN.xml...`: a VM you
+// already run as a formatted .vmtopo design, on stdout or written (by rename) to -o FILE.
+import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { dirname, join, basename } from "node:path";
+import { importLibvirt, LibvirtImportError } from "../engine/interop/libvirt-import";
+import { parseXml, XmlError } from "../engine/interop/xml";
+import { importQemu, QemuSyntaxError } from "../engine/interop/qemu-import";
+import { parseArgs, UsageError, type Io } from "./args";
+import { readOrReport } from "./files";
+
+export async function runImport(args: string[], io: Io): Promise<number> {
+  const [source, ...rest] = args;
+  if (source === "libvirt") return runImportLibvirt(rest, io);
+  if (source !== "qemu") throw new UsageError(`import takes 'qemu' or 'libvirt', not '${source ?? ""}'`);
+  const dashes = rest.indexOf("--");
+  // `-o FILE` as the issue spells it, `--output FILE` too.
+  const own = (dashes < 0 ? rest : rest.slice(0, dashes)).map((a) => (a === "-o" ? "--output" : a));
+  const { files, options } = parseArgs(own, ["output"], []);
+  const argv = dashes < 0 ? undefined : rest.slice(dashes + 1);
+  if (argv !== undefined && files.length > 0) throw new UsageError("import qemu takes a FILE or -- ARGV..., not both");
+  if (argv === undefined && files.length !== 1) throw new UsageError("import qemu takes one FILE (a shell line, a libvirt .args file or /proc/PID/cmdline; - for stdin) or -- ARGV...");
+  let input: string | string[];
+  let origin: string;
+  if (argv !== undefined) {
+    input = argv;
+    origin = "a QEMU command line";
+  } else if (files[0] === "-") {
+    input = readFileSync(0, "utf8");
+    origin = "a QEMU command line on stdin";
+  } else {
+    const text = await readOrReport(files[0], io);
+    if (text === null) return 2;
+    input = text;
+    origin = basename(files[0]);
+  }
+  let text: string;
+  try {
+    text = importQemu(input, origin).text;
+  } catch (error) {
+    if (!(error instanceof QemuSyntaxError)) throw error;
+    io.err(`vmtopo: ${argv === undefined ? files[0] : "ARGV"}: ${error.message}\n`);
+    return 1;
+  }
+  return writeResult(text, options.get("output") as string | undefined, io);
+}
+
+async function runImportLibvirt(args: string[], io: Io): Promise<number> {
+  const { files, options } = parseArgs(args.map((a) => (a === "-o" ? "--output" : a)), ["output", "capabilities"], []);
+  if (files.length === 0) throw new UsageError("import libvirt takes one or more DOMAIN.xml files (virsh dumpxml NAME)");
+  const read = async (path: string) => {
+    const xml = await readOrReport(path, io);
+    return xml === null ? null : { name: basename(path), xml, path };
+  };
+  const domains = [];
+  for (const path of files) {
+    const domain = await read(path);
+    if (domain === null) return 2;
+    domains.push(domain);
+  }
+  const capsPath = options.get("capabilities") as string | undefined;
+  const capabilities = capsPath === undefined ? undefined : await read(capsPath);
+  if (capabilities === null) return 2;
+  for (const doc of [...domains, ...(capabilities ? [capabilities] : [])]) {
+    try {
+      parseXml(doc.xml);
+    } catch (error) {
+      if (!(error instanceof XmlError)) throw error;
+      io.err(`vmtopo: ${doc.path}:${error.line}:${error.column}: malformed XML: ${error.reason}\n`);
+      return 1;
+    }
+  }
+  try {
+    return writeResult(importLibvirt(domains, capabilities).text, options.get("output") as string | undefined, io);
+  } catch (error) {
+    if (!(error instanceof LibvirtImportError)) throw error;
+    io.err(`vmtopo: ${error.message}\n`);
+    return 1;
+  }
+}
+
+/** stdout, or the file written whole: a temporary file beside it, then renamed over it. */
+export function writeResult(text: string, path: string | undefined, io: Io): number {
+  if (path === undefined) {
+    io.out(text);
+    return 0;
+  }
+  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  try {
+    writeFileSync(temporary, text);
+    renameSync(temporary, path);
+  } catch (error) {
+    io.err(`vmtopo: cannot write ${path}: ${(error as Error).message}\n`);
+    return 2;
+  }
+  return 0;
+}

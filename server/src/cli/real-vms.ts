@@ -1,0 +1,29 @@
+// The commands that meet real VMs (export, import, probe), dispatched from cli.ts.
+import type { Io } from "./args";
+import { runExport } from "./export";
+import { runImport } from "./import";
+import { runLive } from "./live";
+import { runProbe } from "./probe";
+
+export const REAL_VM_USAGE = `  vmtopo export qemu FILE [--vm NAME] [--format text|json]
+                                                   the QEMU command line of a VM, one option
+                                                   per line (json: the argv array)
+  vmtopo export libvirt FILE [--vm NAME]             the VM as a libvirt domain (XML)
+  vmtopo import qemu FILE|- [-o OUT]                 a QEMU command line (shell line, libvirt
+  vmtopo import qemu [-o OUT] -- ARGV...             .args, /proc/PID/cmdline) as a .vmtopo;
+                                                   what vmtopo does not model is listed on top
+  vmtopo import libvirt DOMAIN.xml... [--capabilities CAPS.xml] [-o OUT]
+                                                   libvirt domains (virsh dumpxml) as a .vmtopo;
+                                                   the host from virsh capabilities
+  vmtopo probe [--root DIR]                          this machine (or a captured tree) as a
+                                                   host block; unreadable items as comments
+  vmtopo live --qmp SOCKET FILE [--vm NAME]          a running QEMU (QMP) against the design:
+                                                   memory devices, flat view, VFIO devices
+`;
+
+export const REAL_VM_COMMANDS: Record<"export" | "import" | "probe" | "live", (args: string[], io: Io) => Promise<number>> = {
+  export: runExport,
+  import: runImport,
+  probe: runProbe,
+  live: runLive,
+};

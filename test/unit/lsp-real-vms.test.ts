@@ -1,0 +1,40 @@
+// Over the real protocol: vmtopo/export gives the QEMU command line or the libvirt domain of a
+// VM of an open document, vmtopo/import turns a command line or a domain into a design; the
+// client's copy of these names equals the server's.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import * as clientProtocol from "../../client/src/real-vms-protocol";
+import * as serverProtocol from "../../server/src/lsp/real-vms-protocol";
+import { TestLspClient } from "../support/lsp-client";
+
+let client: TestLspClient;
+before(async () => {
+  client = await TestLspClient.start();
+});
+after(async () => {
+  await client.stop();
+});
+
+test("client/src/real-vms-protocol.ts mirrors server/src/lsp/real-vms-protocol.ts", () => {
+  assert.deepEqual({ ...clientProtocol }, { ...serverProtocol });
+});
+
+test("vmtopo/export: the QEMU command line and the libvirt domain of a vm; a clear error otherwise", async () => {
+  const uri = "file:///ws/export.vmtopo";
+  await client.openAndWait(uri, "vm web {\n  memory = 4G\n  maxmem = 8G\n  virtio-mem vmem0 { size = 4G }\n}\nvm db { memory = 2G }\n");
+  const qemu = await client.request<{ text?: string }>("vmtopo/export", { uri, vm: "web", target: "qemu" });
+  assert.match(qemu.text ?? "", /^qemu-system-x86_64 \\\n {2}-name guest=web \\\n/);
+  assert.match(qemu.text ?? "", /-device virtio-mem-pci,id=vmem0,memdev=mem-vmem0,requested-size=0 \\\n/);
+  const libvirt = await client.request<{ text?: string }>("vmtopo/export", { uri, vm: "db", target: "libvirt" });
+  assert.match(libvirt.text ?? "", /^<domain type='kvm'>\n {2}<name>db<\/name>/);
+  assert.deepEqual(await client.request("vmtopo/export", { uri, target: "qemu" }), { error: "choose a vm: web, db" });
+  assert.deepEqual(await client.request("vmtopo/export", { uri: "file:///ws/closed.vmtopo", target: "qemu" }), { error: "the document is not open in the vmtopo server" });
+});
+
+test("vmtopo/import: a command line or a domain as a design; malformed XML with its line and column", async () => {
+  const fromQemu = await client.request<{ text?: string }>("vmtopo/import", { source: "qemu", text: "qemu-system-x86_64 -name guest=a -m 2G -nodefaults", name: "the clipboard" });
+  assert.match(fromQemu.text ?? "", /^\/\/ Imported by vmtopo from the clipboard \(qemu-system-x86_64\)\./);
+  assert.match(fromQemu.text ?? "", /^vm a \{$/m);
+  const broken = await client.request("vmtopo/import", { source: "libvirt", text: "<domain>\n<name>x</domain>", name: "db.xml" });
+  assert.deepEqual(broken, { error: "db.xml:2:10: malformed XML: </domain> closes <name> opened on line 2" });
+});
