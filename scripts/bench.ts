@@ -166,7 +166,8 @@ function start(): Row[] {
  * A row of a section's own bench module ([name, figure, "budget N unit"]): checked when its
  * figure and budget both start with a number in the same unit.
  */
-function fromSection(section: string, [name, figure, budget]: [string, string, string]): Row {
+function fromSection(section: string, [label, figure, budget]: [string, string, string]): Row {
+  const name = label.replace(new RegExp(`^${section}:?\\s*`, "i"), "");
   const value = /^(-?[\d,.]+)\s*(ms|s|×|x)?/.exec(figure);
   const limit = /budget\s+(?:≤\s*)?([\d,.]+)\s*(ms|s|×|x)?/.exec(budget);
   if (!value || !limit || (value[2] ?? "") !== (limit[2] ?? "")) return { section, name, figure, budget: budget || undefined };
