@@ -1,14 +1,20 @@
 // Generated configurations for the QEMU oracle tests (test/unit/qemu-oracle.test.ts and
-// test/unit/qemu-export.test.ts): QemuConfigs around the machines' thresholds, virtio-mem
-// placements and faults QEMU refuses, the same configuration as a .vmtopo design, and the
-// flat view's sections in one vocabulary for QEMU and the engine.
+// the export tests): QemuConfigs around the machines' thresholds, virtio-mem placements,
+// DIMMs, NUMA nodes, backends and faults QEMU refuses, the same configuration as a .vmtopo
+// design, and the flat view's sections in one vocabulary for QEMU and the engine.
 import { GiB, KiB, MiB, sizeLiteral } from "../../server/src/engine/format";
-import type { FlatSection, QemuConfig, VirtioMemConfig } from "./qemu-oracle";
+import type { BackendConfig, DimmConfig, FlatSection, NumaNodeConfig, QemuConfig, VirtioMemConfig } from "./qemu-oracle";
 import type { Random } from "./random";
+
+/** VMTOPO_ORACLE_SCALE=0.2 runs a fifth of the generated cases (default 1). */
+const SCALE = Number(process.env.VMTOPO_ORACLE_SCALE ?? 1);
+export const scaled = (n: number) => Math.max(1, Math.round(n * SCALE));
 
 export interface Case {
   label: string;
   config: QemuConfig;
+  /** run-time steps: `resize vmN to SIZE` in the engine, `qom-set vmN requested-size SIZE` on the paused QEMU */
+  resizes?: { device: number; size: number }[];
 }
 
 const roundUp = (n: number, to: number) => Math.ceil(n / to) * to;
@@ -30,7 +36,7 @@ export function layoutCases(random: Random): Case[] {
   cases.push({ label: "q35 -m 1000G, AMD, phys-bits 42", config: { machine: "q35", memory: 1000 * GiB, physBits: 42 } });
   cases.push({ label: "q35 -m 1000G, Intel, phys-bits 41", config: { machine: "q35", memory: 1000 * GiB, physBits: 41, cpuVendor: "intel" } });
   cases.push({ label: "pc -m 1010G, AMD, phys-bits 41", config: { machine: "pc", memory: 1010 * GiB, physBits: 41 } });
-  for (let i = 0; i < 30; i++) {
+  for (let i = 0; i < scaled(300); i++) {
     const machine = random.pick(["q35", "pc"] as const);
     const memory = random.pick([
       () => (64 + random.int(8 * 1024 - 64)) * MiB,
@@ -85,7 +91,7 @@ export function placementCases(random: Random): Case[] {
       cases.push({ label: describe(config), config });
     }
   }
-  for (let i = 0; i < 45; i++) {
+  for (let i = 0; i < scaled(400); i++) {
     const machine = random.pick(["q35", "pc"] as const);
     const memory = random.pick(BOOT_SIZES);
     const devices = [validDevice(random)];
@@ -196,7 +202,7 @@ const FAULTS: Fault[] = [
 
 export function verdictCases(random: Random): Case[] {
   const cases: Case[] = [];
-  for (let i = 0; i < 75; i++) {
+  for (let i = 0; i < scaled(500); i++) {
     const machine = random.pick(["q35", "pc"] as const);
     const memory = random.pick(BOOT_SIZES);
     const device = validDevice(random, 8 * GiB);
@@ -209,55 +215,260 @@ export function verdictCases(random: Random): Case[] {
   return cases;
 }
 
+// ---- wide generators: odd sizes, DIMMs, several devices, backends, NUMA, machine options --
+
+const HUGE_2M: BackendConfig = { kind: "memfd", hugePageSize: 2 * MiB };
+const BACKENDS: BackendConfig[] = [{}, {}, { kind: "memfd" }, { kind: "file" }, HUGE_2M];
+
+/** Sizes that are often not 2 MiB, 8 KiB or even 4 KiB multiples. */
+function oddSize(random: Random, scale: number): number {
+  return random.pick([
+    () => scale,
+    () => scale + random.pick([4 * KiB, 8 * KiB, 12 * KiB, MiB, 2 * MiB, 3 * MiB]),
+    () => scale - random.pick([4 * KiB, 8 * KiB, MiB, 2 * MiB]),
+    () => (1 + random.int(64)) * 2 * MiB,
+    () => (1 + random.int(2000)) * MiB,
+    () => (1 + random.int(1 << 20)) * KiB,
+  ])();
+}
+
+function smallBackend(random: Random, size: number): BackendConfig {
+  const backend = { ...random.pick(BACKENDS) };
+  // Preallocation really allocates (and TCG touches every page): small, non-hugetlb only.
+  if (size <= 256 * MiB && backend.hugePageSize === undefined && random.chance(0.15)) backend.prealloc = true;
+  return backend;
+}
+
+function numaNodes(random: Random, memory: number): NumaNodeConfig[] {
+  const count = 1 + random.int(3);
+  const ram = roundUp(memory, 8 * KiB);
+  const nodes: NumaNodeConfig[] = [];
+  let left = ram;
+  for (let id = 0; id < count; id++) {
+    const last = id === count - 1;
+    const share = last ? left : roundUp(Math.floor(left / (count - id)), 2 * MiB);
+    nodes.push({ id, memory: Math.max(0, Math.min(left, share)) });
+    left -= nodes[id].memory;
+  }
+  const fault = random.int(10);
+  if (fault === 0) nodes[0].memory += random.pick([4 * KiB, MiB, GiB]); // does not add up
+  else if (fault === 1 && count > 1) nodes[count - 1].id += 1; // a gap in the ids
+  else if (fault === 2 && count > 1) nodes[1].id = 0; // a duplicate
+  else if (fault === 3 && count > 1) nodes.push({ id: count, memory: 0 }); // a node without memory
+  return nodes.filter((n) => n.memory > 0 || random.chance(0.8));
+}
+
+function wideCase(random: Random, machine: "q35" | "pc" | "virt"): QemuConfig {
+  const virt = machine === "virt";
+  const memory = random.chance(0.5) ? oddSize(random, random.pick([GiB, 2 * GiB, 3 * GiB, 4 * GiB])) : random.pick([512 * MiB, GiB, 2816 * MiB, 3 * GiB, 6 * GiB, 16 * GiB]);
+  const config: QemuConfig = { machine, memory: Math.max(memory, 64 * MiB) };
+  if (virt) config.physBits = random.pick([40, 44, 44, 48, 52]);
+  // virt writes its device tree into boot RAM, which needs real huge pages (none here: SIGBUS).
+  const bootHuge = !virt && random.chance(0.15) && config.memory % (2 * MiB) === 0;
+  if (bootHuge) config.bootBackendKind = HUGE_2M;
+  else if (random.chance(0.25)) config.bootBackendKind = random.pick([{ kind: "memfd" }, { kind: "file" }] as BackendConfig[]);
+  if (config.memory <= 256 * MiB && !bootHuge && random.chance(0.2)) config.bootBackendKind = { ...(config.bootBackendKind ?? {}), prealloc: true };
+  const virtioMem: VirtioMemConfig[] = [];
+  for (let i = random.int(4); i > 0; i--) {
+    const d = validDevice(random, 8 * GiB);
+    if (random.chance(0.3)) d.size = Math.max(MiB, oddSize(random, d.size));
+    const backend = smallBackend(random, d.size);
+    if (Object.keys(backend).length > 0) d.backend = backend;
+    if (d.backend?.hugePageSize !== undefined && d.blockSize !== undefined && d.blockSize < d.backend.hugePageSize && random.chance(0.7)) d.blockSize = undefined;
+    virtioMem.push(d);
+  }
+  const dimms: DimmConfig[] = [];
+  for (let i = random.pick([0, 0, 1, 1, 2, 3]); i > 0; i--) {
+    const size = random.chance(0.3) ? oddSize(random, random.pick([128 * MiB, GiB])) : random.pick([128 * MiB, 512 * MiB, GiB, 2 * GiB]);
+    const dimm: DimmConfig = { size: Math.max(4 * KiB, size) };
+    const backend = smallBackend(random, size);
+    delete backend.prealloc;
+    if (Object.keys(backend).length > 0) dimm.backend = backend;
+    dimms.push(dimm);
+  }
+  if (virtioMem.length > 0) config.virtioMem = virtioMem;
+  if (dimms.length > 0) config.dimms = dimms;
+  const devicesTotal = [...virtioMem, ...dimms].reduce((sum, d) => sum + roundUp(d.size, 2 * MiB), 0);
+  if (devicesTotal > 0 || random.chance(0.3)) {
+    config.maxmem = config.memory + devicesTotal + random.pick([0, 0, 2 * MiB, GiB, 4 * GiB, -GiB]);
+    if (random.chance(0.1)) config.maxmem += random.pick([KiB, 4 * KiB, 6 * KiB]);
+    if (config.maxmem <= 0 || (config.maxmem <= config.memory && random.chance(0.5))) config.maxmem = undefined;
+  }
+  if (dimms.length > 0 || random.chance(0.15)) {
+    if (random.chance(0.85)) config.slots = random.pick([0, 1, 2, 4, 8, dimms.length, 256, 257, 300]);
+  }
+  if (random.chance(0.25)) config.numa = numaNodes(random, config.memory);
+  for (const d of [...virtioMem, ...dimms]) if (random.chance(0.15)) d.node = random.pick([0, 1, 2, 3]);
+  if (!virt) {
+    if (random.chance(0.2)) config.maxRamBelow4g = random.pick([512 * KiB, MiB + 4 * KiB, GiB, 2 * GiB - 4 * KiB, 2 * GiB, 2560 * MiB, 3 * GiB, 3 * GiB + 2 * MiB, 3 * GiB + 4 * KiB, 4 * GiB, 5 * GiB, 5120 * MiB]);
+    if (random.chance(0.3)) config.physBits = random.pick([31, 32, 36, 40, 44, 48, 52, 53]);
+    if (random.chance(0.25)) config.cpuVendor = "intel";
+  } else {
+    if (random.chance(0.1)) config.highmem = false;
+    if (random.chance(0.08)) config.maxmem = (config.maxmem ?? config.memory) + random.pick([1000, 16000, 300_000]) * GiB;
+  }
+  for (const d of virtioMem) {
+    if (random.chance(0.05)) d.dynamicMemslots = random.chance(0.5);
+    if (random.chance(0.05)) d.unpluggedInaccessible = true;
+  }
+  const all = [...virtioMem, ...dimms];
+  if (all.length > 0 && config.maxmem !== undefined && random.chance(0.15)) {
+    const d = random.pick(all);
+    const base = virt ? roundUp(GiB + roundUp(config.memory, 8 * KiB), GiB) : deviceMemoryStart({ ...config, memory: roundUp(config.memory, 8 * KiB) });
+    d.memaddr = base + random.pick([0, 2 * MiB, 128 * MiB, GiB, 4 * KiB]);
+  }
+  return config;
+}
+
+export function wideCases(random: Random, machines: readonly ("q35" | "pc" | "virt")[], count: number): Case[] {
+  return Array.from({ length: count }, () => {
+    const config = wideCase(random, random.pick(machines));
+    return { label: describe(config), config };
+  });
+}
+
+/** Devices QEMU starts with, then resize steps: block multiples, not multiples, above the size, 0. */
+export function runtimeCases(random: Random, machine: "q35" | "virt"): Case[] {
+  return Array.from({ length: scaled(150) }, () => {
+    const devices = Array.from({ length: 1 + random.int(2) }, () => validDevice(random, 8 * GiB));
+    for (const d of devices) if (random.chance(0.3)) d.backend = random.pick(BACKENDS.filter((b) => b.hugePageSize === undefined));
+    const memory = random.pick([GiB, 2 * GiB, 4 * GiB]);
+    const config: QemuConfig = { machine, memory, maxmem: memory + devices.reduce((sum, d) => sum + d.size, 0), virtioMem: devices };
+    if (machine === "virt") config.physBits = 44;
+    const resizes = Array.from({ length: 1 + random.int(4) }, () => {
+      const device = random.int(devices.length);
+      const d = devices[device];
+      const bs = d.blockSize ?? 2 * MiB;
+      const size = random.pick([
+        () => bs * random.int(d.size / bs + 1),
+        () => bs * random.int(d.size / bs) + random.pick([MiB, 4 * KiB, bs / 2].filter((x) => x > 0 && x < bs && x % (4 * KiB) === 0).concat([bs])),
+        () => d.size + bs * (1 + random.int(3)),
+        () => 0,
+      ])();
+      return { device, size };
+    });
+    return { label: `${describe(config)}; ${resizes.map((r) => `resize vm${r.device} to ${sizeLiteral(r.size)}`).join(", ")}`, config, resizes };
+  });
+}
+
+/** virt's own edges: RAM size against the CPU's address size, highmem=off, device memory, DIMMs. */
+export function virtCases(random: Random): Case[] {
+  const cases: Case[] = [];
+  for (const physBits of [40, 44, 48, 52]) {
+    for (const memory of [GiB, 3 * GiB, 4 * GiB, 784412 * KiB, 16 * GiB]) {
+      cases.push({ label: describe({ machine: "virt", memory, physBits }), config: { machine: "virt", memory, physBits } });
+    }
+    const limit = 2 ** physBits;
+    for (const over of [-GiB, 0, GiB]) {
+      const config: QemuConfig = { machine: "virt", memory: 16 * GiB, maxmem: limit - 18 * GiB + over + 16 * GiB, physBits };
+      if (config.maxmem! > config.memory) cases.push({ label: describe(config), config });
+    }
+  }
+  for (let i = 0; i < scaled(150); i++) {
+    const memory = random.pick([GiB, 2 * GiB, 3 * GiB, 4 * GiB, 6 * GiB]);
+    const config: QemuConfig = { machine: "virt", memory, physBits: random.pick([40, 44, 48]) };
+    if (random.chance(0.3)) config.highmem = false;
+    const device = validDevice(random, 8 * GiB);
+    if (random.chance(0.8)) config.virtioMem = [device];
+    if (random.chance(0.7)) config.maxmem = memory + device.size + random.pick([0, GiB, 4 * GiB]);
+    if (random.chance(0.3)) config.slots = random.pick([1, 2, 300]);
+    if (config.virtioMem && config.maxmem !== undefined && random.chance(0.4)) FAULTS[random.int(10)](random, config, device);
+    // Arm CPUs come in a few address sizes only.
+    if (![40, 44, 48, 52].includes(config.physBits!)) config.physBits = 40;
+    cases.push({ label: describe(config), config });
+  }
+  return cases;
+}
+
+const backendText = (b: BackendConfig | undefined) =>
+  b === undefined ? "" : [b.kind ?? "ram", b.hugePageSize !== undefined ? `hugetlb ${sizeLiteral(b.hugePageSize)}` : "", b.prealloc ? "prealloc" : ""].filter(Boolean).join(" ");
+
 export function describe(c: QemuConfig): string {
   const parts = [`${c.machine} -m ${sizeLiteral(c.memory)}`];
+  if (c.bootBackendKind) parts.push(`boot ${backendText(c.bootBackendKind)}`);
+  if (c.highmem === false) parts.push("highmem=off");
   if (c.maxmem !== undefined) parts.push(`maxmem=${sizeLiteral(c.maxmem)}`);
   if (c.slots !== undefined) parts.push(`slots=${c.slots}`);
   if (c.maxRamBelow4g !== undefined) parts.push(`max-ram-below-4g=${sizeLiteral(c.maxRamBelow4g)}`);
   if (c.cpuVendor) parts.push(c.cpuVendor);
   if (c.physBits !== undefined) parts.push(`phys-bits=${c.physBits}`);
   for (const d of c.virtioMem ?? []) {
-    parts.push(`virtio-mem(${sizeLiteral(d.size)}, bs=${d.blockSize === undefined ? "default" : sizeLiteral(d.blockSize)}, req=${sizeLiteral(d.requested ?? 0)}${d.memaddr !== undefined ? `, @0x${d.memaddr.toString(16)}` : ""})`);
+    const extra = [d.memaddr !== undefined ? `@0x${d.memaddr.toString(16)}` : "", d.node !== undefined ? `node ${d.node}` : "", backendText(d.backend), d.dynamicMemslots !== undefined ? "dynamic-memslots" : "", d.unpluggedInaccessible !== undefined ? "unplugged-inaccessible" : ""];
+    parts.push(`virtio-mem(${[sizeLiteral(d.size), `bs=${d.blockSize === undefined ? "default" : sizeLiteral(d.blockSize)}`, `req=${sizeLiteral(d.requested ?? 0)}`, ...extra].filter(Boolean).join(", ")})`);
   }
+  for (const d of c.dimms ?? []) {
+    parts.push(`dimm(${[sizeLiteral(d.size), d.memaddr !== undefined ? `@0x${d.memaddr.toString(16)}` : "", d.node !== undefined ? `node ${d.node}` : "", backendText(d.backend)].filter(Boolean).join(", ")})`);
+  }
+  if (c.numa) parts.push(`numa[${c.numa.map((n) => `${n.id}:${sizeLiteral(n.memory)}`).join(" ")}]`);
   return parts.join(" ");
 }
 
 // ---- the engine's side ------------------------------------------------------------------
 
-/** The same configuration as a .vmtopo file: qemu64 under TCG is a named CPU (phys-bits 40), AuthenticAMD. */
-export function engineText(c: QemuConfig, qemuVersion: string): string {
-  const lines = [`host here { qemu = "${qemuVersion}" }`, "vm guest on here {", `  machine = ${c.machine}`, "  accel = tcg", "  cpu = named"];
-  lines.push(`  cpu-vendor = ${c.cpuVendor ?? "amd"}`);
+/** A backend in the language: `backend`, `page-size` (2M: hugetlb), `prealloc`, written out even where they are the defaults (a device would inherit the VM's). */
+function backendAttributes(b: BackendConfig | undefined): string[] {
+  return [`backend = ${b?.kind ?? "ram"}`, `page-size = ${sizeLiteral(b?.hugePageSize ?? 4 * KiB)}`, `prealloc = ${b?.prealloc ? "on" : "off"}`];
+}
+
+/**
+ * The same configuration as a .vmtopo file. x86: qemu64 under TCG is a named CPU (phys-bits
+ * 40), AuthenticAMD. virt: an aarch64 host; phys-bits is the CPU model's address size.
+ */
+export function engineText(c: QemuConfig, resizes: Case["resizes"] = [], qemuVersion = "7.2"): string {
+  const virt = c.machine === "virt";
+  // Huge pages: QEMU maps hugetlb backends with reserve=off here, so no pool is needed; the host's pool is not what is compared.
+  const lines = [`host here { qemu = "${qemuVersion}"${virt ? " arch = aarch64" : ""} hugepages { 2M = 1000000 } }`, "vm guest on here {", `  machine = ${c.machine}`, "  accel = tcg"];
+  if (virt) lines.push(`  phys-bits = ${c.physBits ?? 44}`);
+  else lines.push("  cpu = named", `  cpu-vendor = ${c.cpuVendor ?? "amd"}`);
+  if (c.highmem === false) lines.push("  highmem = off");
   lines.push(`  memory = ${sizeLiteral(c.memory)}`);
+  if (c.bootBackendKind) lines.push(...backendAttributes(c.bootBackendKind).map((a) => `  ${a}`));
   if (c.maxmem !== undefined) lines.push(`  maxmem = ${sizeLiteral(c.maxmem)}`);
   if (c.slots !== undefined) lines.push(`  slots = ${c.slots}`);
   if (c.maxRamBelow4g !== undefined) lines.push(`  max-ram-below-4g = ${sizeLiteral(c.maxRamBelow4g)}`);
-  if (c.physBits !== undefined) lines.push(`  phys-bits = ${c.physBits}`);
+  if (c.physBits !== undefined && !virt) lines.push(`  phys-bits = ${c.physBits}`);
+  if (c.numa) lines.push(`  numa { ${c.numa.map((n) => `node ${n.id} { memory = ${sizeLiteral(n.memory)} }`).join(" ")} }`);
   (c.virtioMem ?? []).forEach((d, i) => {
     const attrs = [`size = ${sizeLiteral(d.size)}`];
     if (d.blockSize !== undefined) attrs.push(`block-size = ${sizeLiteral(d.blockSize)}`);
     attrs.push(`requested = ${sizeLiteral(d.requested ?? 0)}`);
     if (d.memaddr !== undefined) attrs.push(`memaddr = 0x${d.memaddr.toString(16)}`);
+    if (d.node !== undefined) attrs.push(`node = ${d.node}`);
+    if (d.backend || c.bootBackendKind) attrs.push(...backendAttributes(d.backend));
+    if (d.dynamicMemslots !== undefined) attrs.push(`dynamic-memslots = ${d.dynamicMemslots ? "on" : "off"}`);
+    if (d.unpluggedInaccessible !== undefined) attrs.push(`unplugged-inaccessible = ${d.unpluggedInaccessible ? "on" : "off"}`);
     lines.push(`  virtio-mem vm${i} { ${attrs.join(" ")} }`);
   });
+  (c.dimms ?? []).forEach((d, i) => {
+    const attrs = [`size = ${sizeLiteral(d.size)}`];
+    if (d.memaddr !== undefined) attrs.push(`memaddr = 0x${d.memaddr.toString(16)}`);
+    if (d.node !== undefined) attrs.push(`node = ${d.node}`);
+    if (d.backend || c.bootBackendKind) attrs.push(...backendAttributes(d.backend).filter((a) => !a.startsWith("prealloc")));
+    lines.push(`  dimm dimm${i} { ${attrs.join(" ")} }`);
+  });
   lines.push("}");
+  if (resizes.length > 0) lines.push("scenario s for guest {", ...resizes.map((r) => `  resize vm${r.device} to ${sizeLiteral(r.size)}`), "}");
   return lines.join("\n") + "\n";
 }
+
+/** The 0-based line of the first resize step in engineText's output. */
+export const firstStepLine = (text: string) => text.split("\n").findIndex((l) => l.startsWith("scenario s for guest")) + 1;
 
 const hex = (n: number) => "0x" + n.toString(16);
 export const show = (s: { name: string; kind: string; start: number; end: number }) => `${s.kind} ${s.name} [${hex(s.start)}, ${hex(s.end)})`;
 
-/** QEMU's region names in the engine's vocabulary: boot RAM pieces are "ram", backend mN is device vmN. */
+/** QEMU's region names in the engine's vocabulary: boot RAM (and NUMA nodes' backends nN) is "ram", backend mN is device vmN, dN is dimmN. */
 export function qemuSectionView(s: FlatSection): string {
   let name = s.name;
-  if (name === "pc.ram") name = "ram";
+  if (name === "pc.ram" || name === "mach-virt.ram" || /^n\d+$/.test(name)) name = "ram";
   else if (name === "pc.bios" && s.offset !== undefined) name = "isa-bios";
   else if (/^m\d+$/.test(name)) name = "v" + name;
+  else if (/^d\d+$/.test(name)) name = "dimm" + name.slice(1);
   return show({ name, kind: s.kind, start: s.start, end: s.end });
 }
 
 export function engineSectionView(s: { name: string; kind: string; start: number; end: number }): string {
-  const name = /^ram-/.test(s.name) ? "ram" : s.name;
+  const name = /^ram-/.test(s.name) || /^mach-virt\.ram/.test(s.name) ? "ram" : s.name;
   const kind = s.kind === "virtio-mem" || s.kind === "dimm" ? "ram" : s.kind;
   return show({ name, kind, start: s.start, end: s.end });
 }

@@ -161,7 +161,7 @@ if (!setup.ok) {
     const random = new Random(rng(SEED));
     const cases = [...placementCases(random).slice(0, GENERATED / 2), ...verdictCases(random).slice(0, GENERATED / 2)];
     const log: string[] = [];
-    for (const c of cases) await t.test(c.label, () => exportViaLibvirt(c.label, engineText(c.config, VERSION), log));
+    for (const c of cases) await t.test(c.label, () => exportViaLibvirt(c.label, engineText(c.config, [], VERSION), log));
     t.diagnostic(log.join("\n"));
   });
 }

@@ -101,7 +101,7 @@ function analyzeExample(file: string): { text: string; analysis: Analysis } {
 // ---- the tests ----------------------------------------------------------------------------
 
 const random = new Random(rng(SEED));
-const shared = [...layoutCases(random), ...placementCases(random), ...verdictCases(random)].map((c) => ({ label: c.label, text: engineText(c.config, VERSION) }));
+const shared = [...layoutCases(random), ...placementCases(random), ...verdictCases(random)].map((c) => ({ label: c.label, text: engineText(c.config, [], VERSION) }));
 const generated: { label: string; text: string }[] = [...shared, ...backendDesigns(random, 80, VERSION).map((text, i) => ({ label: `backends #${i}`, text }))];
 
 if (!qemu.ok) {
