@@ -76,6 +76,10 @@ async function exportAndRun(analysis: Analysis): Promise<VmOutcome[]> {
   const report = buildReport(analysis);
   const outcomes: VmOutcome[] = [];
   for (const [i, a] of analysis.vms.entries()) {
+    // Its confidential-guest object is removed here (no TDX or SEV on this machine): the
+    // engine's verdict, which weighs the type against QEMU's version, and its layout (TDX has
+    // no pc.rom) would be compared with a guest that is not confidential at all.
+    if (a.vm.confidential !== "none") continue;
     const { binary, args } = runnableHere(qemuCommand(a.vm), a.vm);
     const result = await runQemuArgv(args, { binary, timeoutMs: 30_000 }).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
     // Diagnostics of this VM: those inside its declaration (a file may hold several VMs).
@@ -130,7 +134,10 @@ if (!qemu.ok) {
     for (const [i, g] of generated.entries()) {
       const o = outcomes[i][0];
       if (!(o.qemu instanceof Error) && !o.qemu.ok) refused++;
-      await t.test(g.label, () => compare(g.label, g.text, o));
+      // A hugetlbfs file is run as a hugetlb memfd here (see the header), so QEMU words a size
+      // problem as memfd does; the verdict and the layout are still compared.
+      const convertedFile = /file-system = hugetlbfs/.test(g.text);
+      await t.test(g.label, () => compare(g.label, g.text, o, !convertedFile));
     }
     // Both verdicts must be exercised, or the test proves little.
     assert.ok(refused > 20 && refused < generated.length - 50, `refused ${refused} of ${generated.length}`);

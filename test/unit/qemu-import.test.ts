@@ -5,6 +5,7 @@
 // Replay with another seed: VMTOPO_SEED=123 node --import tsx --test test/unit/qemu-import.test.ts
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { HOST_PAGE_SIZE } from "../../server/src/engine/model";
 import { analyzeText, type Analysis } from "../../server/src/engine/analyze";
 import { qemuArgv, qemuCommand } from "../../server/src/engine/interop/qemu-export";
 import { importQemu } from "../../server/src/engine/interop/qemu-import";
@@ -140,11 +141,12 @@ PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin \\
 function vmFigures(analysis: Analysis, vm: string): unknown {
   const strip = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(strip);
-    if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).filter(([k]) => !["range", "file", "source", "related", "line", "declaredAt"].includes(k)).map(([k, v]) => [k, strip(v)]));
+    if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).filter(([k]) => !["range", "file", "source", "related", "line", "declaredAt", "diagnostics"].includes(k)).map(([k, v]) => [k, strip(v)]));
     return value;
   };
   const report = buildReport(analysis).vms.find((v) => v.name === vm);
-  // Sorted: positions decide the order, and the imported text has its own.
+  // Sorted: positions decide the order, and the imported text has its own (the report's
+  // per-VM list of diagnostics is left out above for the same reason: it is this list).
   const diagnostics = analysis.diagnostics.map((d) => `${d.severity} ${d.code} ${d.message}`).sort();
   return { report: strip(report), diagnostics };
 }
@@ -173,6 +175,10 @@ test(`round trip over generated designs (seed ${SEED}): import(export(design)) a
     await t.test(`design #${i}`, () => {
       const before = analyzeText(design);
       const vm = before.vms[0].vm;
+      // Anonymous RAM on huge pages has no QEMU spelling (the engine says so, VT111): the
+      // export must pick a hugetlb memfd or file for it, so that design cannot come back as is.
+      const inexpressible = [vm, ...vm.virtioMem, ...vm.dimms].some((d) => d.backend === "ram" && d.pageSize > HOST_PAGE_SIZE);
+      if (inexpressible) return;
       const argv = qemuArgv(qemuCommand(vm));
       const imported = importQemu(argv, "the export", { onHost: vm.host.name }).text;
       const after = analyzeText(spliced(design, before, vm.name, imported));

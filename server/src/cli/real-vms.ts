@@ -1,9 +1,5 @@
 // The commands that meet real VMs (export, import, probe), dispatched from cli.ts.
 import type { Io } from "./args";
-import { runExport } from "./export";
-import { runImport } from "./import";
-import { runLive } from "./live";
-import { runProbe } from "./probe";
 
 export const REAL_VM_USAGE = `  vmtopo export qemu FILE [--vm NAME] [--format text|json]
                                                    the QEMU command line of a VM, one option
@@ -22,9 +18,10 @@ export const REAL_VM_USAGE = `  vmtopo export qemu FILE [--vm NAME] [--format te
                                                    boot or after a step: differences as VT501
 `;
 
+// Loaded when run, so that `vmtopo check` does not pay for them at start-up.
 export const REAL_VM_COMMANDS: Record<"export" | "import" | "probe" | "live", (args: string[], io: Io) => Promise<number>> = {
-  export: runExport,
-  import: runImport,
-  probe: runProbe,
-  live: runLive,
+  export: async (args, io) => (await import("./export")).runExport(args, io),
+  import: async (args, io) => (await import("./import")).runImport(args, io),
+  probe: async (args, io) => (await import("./probe")).runProbe(args, io),
+  live: async (args, io) => (await import("./live")).runLive(args, io),
 };

@@ -91,11 +91,14 @@ export function qemuCommand(vm: VmModel): QemuCommand {
   const x86 = vm.host.arch === "x86_64";
   const options: QemuOption[] = [["-name", keyval(undefined, [["guest", vm.name]])]];
   const confidential = confidentialObject(vm);
-  const numaNodes = Math.max(0, ...vm.virtioMem.map((d) => d.attrs.integer("node") ?? 0));
+  // Declared NUMA nodes each get a backend of their own (`-numa node,memdev=`); without them,
+  // a device's `node = N` still needs nodes 0..N, the first holding boot RAM.
+  const declaredNuma = vm.numa.length > 0;
+  const numaNodes = declaredNuma ? 0 : Math.max(0, ...[...vm.virtioMem, ...vm.dimms].map((d) => d.node));
   const bootId = bootBackendId(vm);
 
   const machine: [string, string | number | boolean | undefined][] = [];
-  if (numaNodes === 0) machine.push(["memory-backend", bootId]);
+  if (numaNodes === 0 && !declaredNuma) machine.push(["memory-backend", bootId]);
   if (vm.maxRamBelow4g !== undefined) machine.push(["max-ram-below-4g", qemuSize(vm.maxRamBelow4g)]);
   if (confidential) machine.push(["confidential-guest-support", CONFIDENTIAL_ID]);
   // TDX and intel-iommu's interrupt remapping need the split irqchip (hw/i386/intel_iommu.c vtd_decide_config()).
@@ -117,13 +120,19 @@ export function qemuCommand(vm: VmModel): QemuCommand {
   }
 
   const mem: [string, string | number | boolean | undefined][] = [["size", qemuSize(vm.memory)]];
-  // QEMU refuses `slots` without maxmem even when 0 (machine_set_mem()); the model's 0 means none.
-  if (vm.slots > 0) mem.push(["slots", vm.slots]);
+  // QEMU refuses `slots` without maxmem even when 0 (machine_set_mem()): the model's default 0
+  // means none, but a `slots` the user wrote is exported as written, so QEMU says what check says.
+  if (vm.slots > 0 || vm.attrs.has("slots")) mem.push(["slots", vm.slots]);
   if (vm.attrs.has("maxmem")) mem.push(["maxmem", qemuSize(vm.maxmem)]);
   options.push(["-m", keyval(undefined, mem)]);
 
   const vmBackend: BackendSpec = { backend: vm.backend, pageSize: vm.pageSize, fileSystem: vm.fileSystem, prealloc: vm.prealloc };
-  options.push(["-object", backendObject(bootId, vm.memory, vmBackend, vm.name)]);
+  if (declaredNuma) {
+    for (const node of [...vm.numa].sort((a, b) => a.id - b.id)) {
+      if (node.memory > 0) options.push(["-object", backendObject(`n${node.id}`, node.memory, vmBackend, vm.name)]);
+      options.push(["-numa", keyval("node", [["nodeid", node.id], ["memdev", node.memory > 0 ? `n${node.id}` : undefined]])]);
+    }
+  } else options.push(["-object", backendObject(bootId, vm.memory, vmBackend, vm.name)]);
   if (numaNodes > 0) {
     options.push(["-numa", keyval("node", [["nodeid", 0], ["memdev", bootId]])]);
     for (let node = 1; node <= numaNodes; node++) options.push(["-numa", keyval("node", [["nodeid", node]])]);
@@ -135,9 +144,10 @@ export function qemuCommand(vm: VmModel): QemuCommand {
   for (const device of devices) {
     const id = deviceBackendId(device.name);
     if (device.kind === "dimm") {
-      // A dimm has no backend attributes: anonymous RAM, whose 2 MiB alignment the layout gives it.
-      options.push(["-object", backendObject(id, device.size, { ...vmBackend, backend: "ram", pageSize: HOST_PAGE_SIZE, prealloc: false }, vm.name)]);
-      options.push(["-device", keyval("pc-dimm", [["id", device.name], ["memdev", id]])]);
+      // Its own backend, as resolved (the VM's backend and page size unless the dimm sets them).
+      options.push(["-object", backendObject(id, device.size, { ...vmBackend, backend: device.backend, pageSize: device.pageSize, prealloc: false }, vm.name)]);
+      const at = device.memaddr === undefined ? undefined : "0x" + device.memaddr.toString(16);
+      options.push(["-device", keyval("pc-dimm", [["id", device.name], ["memdev", id], ["node", device.attrs.has("node") ? device.node : undefined], ["addr", at]])]);
       continue;
     }
     // reserve=off as libvirt writes it: unplugged blocks need no swap reservation. QEMU refuses

@@ -188,7 +188,7 @@ export function importQemu(input: string | string[], source = "a QEMU command li
     if (maxmem === null) throw new QemuSyntaxError(`-m: maxmem '${String(maxmemValue)}' is not a size`);
     attrs.push(["maxmem", size(maxmem)]);
   }
-  if (slots !== null && slots > 0) attrs.push(["slots", String(slots)]);
+  if (slots !== null) attrs.push(["slots", String(slots)]);
   if (memOption) leftover(memOption, "-m", READ_PROPS.m);
   const below4g = machineProps.get("max-ram-below-4g");
   if (below4g !== undefined) {
