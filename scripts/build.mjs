@@ -15,6 +15,8 @@ const node = {
   sourcemap: production ? "external" : "linked",
   minify: production,
   logLevel: "warning",
+  // rule-pages.ts reads import.meta.url only where __dirname is missing (sources run as ES modules).
+  logOverride: { "empty-import-meta": "silent" },
   define: { __VMTOPO_VERSION__: JSON.stringify(pkg.version) },
 };
 

@@ -1,10 +1,12 @@
 // Where a diagnostic's rule page is: docs/rules/VTnnn.md beside the bundle (shipped in the
 // .vsix), as a file URI the editor can open; likewise the language reference, docs/language.md.
 import { existsSync } from "node:fs";
-import { join } from "node:path";
-import { pathToFileURL } from "node:url";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
-const candidates = [join(__dirname, "..", "docs", "rules"), join(__dirname, "..", "..", "..", "docs", "rules")];
+// The bundles are CommonJS (dist/*.cjs); scripts and benches run the sources as ES modules.
+const here = typeof __dirname === "string" ? __dirname : dirname(fileURLToPath(import.meta.url));
+const candidates = [join(here, "..", "docs", "rules"), join(here, "..", "..", "..", "docs", "rules")];
 const rulesDir = candidates.find((dir) => existsSync(dir));
 
 export function rulePage(code: string): string | undefined {
@@ -13,7 +15,7 @@ export function rulePage(code: string): string | undefined {
   return existsSync(page) ? pathToFileURL(page).href : undefined;
 }
 
-const reference = [join(__dirname, "..", "docs", "language.md"), join(__dirname, "..", "..", "..", "docs", "language.md")].find((file) => existsSync(file));
+const reference = [join(here, "..", "docs", "language.md"), join(here, "..", "..", "..", "docs", "language.md")].find((file) => existsSync(file));
 
 /** The language reference (docs/language.md), at a section's anchor. */
 export function languageReference(section: string): string | undefined {
