@@ -153,17 +153,53 @@ function analyzeUnguarded(reuse: Reuse, text: string, path: string, reader: Sour
 }
 
 function hostLookup(hostOf: (name: string) => HostModel | undefined, program: Program, analyses: Map<string, VmAnalysis>): HostLookup {
-  const othersOn = (host: HostModel, vm: VmModel) => [...analyses.values()].filter((a) => a.vm !== vm && a.vm.host.name === host.name);
+  // Scenarios ask these per scenario: each host's VMs, pinners and hugetlb use are worked out
+  // once, so a fleet of n VMs and n scenarios costs O(n), not O(n²).
+  let byHostName: Map<string, VmAnalysis[]> | undefined;
+  const vmsOn = (host: HostModel): VmAnalysis[] => {
+    if (!byHostName) {
+      byHostName = new Map();
+      for (const a of analyses.values()) {
+        const list = byHostName.get(a.vm.host.name);
+        if (list) list.push(a);
+        else byHostName.set(a.vm.host.name, [a]);
+      }
+    }
+    return byHostName.get(host.name) ?? [];
+  };
+  const pinnersOn = new Map<HostModel, { vm: VmModel; pinned: Bytes }[]>();
+  const hugetlbOn = new Map<HostModel, Map<Bytes, Bytes>>();
   return {
     get: hostOf,
     names: () => [...program.hosts.keys(), "default"],
     otherUserPins: (host, vm) => {
-      const others = othersOn(host, vm).filter((a) => userPins(a.containers.map((c) => c.boot), host) > 0);
-      return { pinned: others.reduce((sum, a) => sum + userPins(a.containers.map((c) => c.boot), host), 0), names: others.map((a) => a.vm.name) };
+      let pinners = pinnersOn.get(host);
+      if (!pinners) {
+        pinners = vmsOn(host).flatMap((a) => {
+          const pinned = userPins(a.containers.map((c) => c.boot), host);
+          return pinned > 0 ? [{ vm: a.vm, pinned }] : [];
+        });
+        pinnersOn.set(host, pinners);
+      }
+      const others = pinners.filter((p) => p.vm !== vm);
+      return { pinned: others.reduce((sum, p) => sum + p.pinned, 0), names: others.map((p) => p.vm.name) };
     },
     hugetlbUsedByOthers: (host, vm) => {
-      const used = new Map<Bytes, Bytes>();
-      for (const a of othersOn(host, vm)) for (const [page, need] of hugetlbNeeds(a.vm)) used.set(page, (used.get(page) ?? 0) + need);
+      let total = hugetlbOn.get(host);
+      if (!total) {
+        total = new Map();
+        for (const a of vmsOn(host)) for (const [page, need] of hugetlbNeeds(a.vm)) total.set(page, (total.get(page) ?? 0) + need);
+        hugetlbOn.set(host, total);
+      }
+      const used = new Map(total);
+      // The VM's own share, if it runs on this host, is not the others'.
+      if (vm.host.name === host.name && analyses.get(vm.name)?.vm === vm) {
+        for (const [page, need] of hugetlbNeeds(vm)) {
+          const rest = (used.get(page) ?? 0) - need;
+          if (rest > 0) used.set(page, rest);
+          else used.delete(page);
+        }
+      }
       return used;
     },
   };
@@ -175,6 +211,7 @@ function hostLookup(hostOf: (name: string) => HostModel | undefined, program: Pr
  */
 function recordLookups(lookup: HostLookup): { lookup: HostLookup; queries: ((now: HostLookup) => boolean)[] } {
   const queries: ((now: HostLookup) => boolean)[] = [];
+  const pinsAsked = new Map<HostModel, Map<VmModel, { pinned: Bytes; names: string[] }>>();
   return {
     queries,
     lookup: {
@@ -189,7 +226,12 @@ function recordLookups(lookup: HostLookup): { lookup: HostLookup; queries: ((now
         return names;
       },
       otherUserPins: (host, vm) => {
+        // A scenario asks this at every step that pins more: one answer, one recorded query.
+        const known = pinsAsked.get(host)?.get(vm);
+        if (known) return known;
         const pins = lookup.otherUserPins(host, vm);
+        if (!pinsAsked.has(host)) pinsAsked.set(host, new Map());
+        pinsAsked.get(host)!.set(vm, pins);
         queries.push((now) => {
           const again = now.otherUserPins(host, vm);
           return again.pinned === pins.pinned && again.names.join("\0") === pins.names.join("\0");
@@ -303,8 +345,9 @@ function checkInapplicableVfioSettings(hosts: Map<string, HostModel>, vms: VmMod
     for (const device of vm.vfio) used.add(device.backend);
     backendsOn.set(vm.host, used);
   }
+  const vmByName = new Map(vms.map((vm) => [vm.name, vm]));
   for (const { decl } of program.scenarios.values()) {
-    const vm = vms.find((v) => v.name === decl.vm.text);
+    const vm = vmByName.get(decl.vm.text);
     if (!vm) continue;
     for (const step of decl.steps) {
       if (step.kind !== "hotplug") continue;

@@ -234,13 +234,20 @@ interface MappedRun {
   mappings: number;
 }
 
+// The sections mapped whole never change with the memory state: their runs are built once per layout.
+const plainRunsOf = new WeakMap<Layout, MappedRun[]>();
+function plainRuns(vm: VmModel, layout: Layout): readonly MappedRun[] {
+  let runs = plainRunsOf.get(layout);
+  if (!runs) {
+    runs = plainSections(layout).map((s) => ({ bytes: s.end - s.start, leafCap: s.kind === "ram" ? vm.pageSize : HOST_PAGE_SIZE, mappings: 1 }));
+    plainRunsOf.set(layout, runs);
+  }
+  return runs;
+}
+
 /** What a container not behind a vIOMMU maps in a given memory state. */
 function directRuns(vm: VmModel, layout: Layout, host: HostModel, state: MemoryState): MappedRun[] {
-  const runs: MappedRun[] = [];
-  for (const s of plainSections(layout)) {
-    const page = s.kind === "ram" ? vm.pageSize : s.kind === "dimm" ? HOST_PAGE_SIZE : HOST_PAGE_SIZE;
-    runs.push({ bytes: s.end - s.start, leafCap: page, mappings: 1 });
-  }
+  const runs = plainRuns(vm, layout).slice();
   for (const { device } of placedVirtioMem(layout)) {
     const blocks = state.plugged.get(device.name) ?? 0;
     if (blocks > 0) runs.push({ bytes: blocks * device.blockSize, leafCap: Math.min(device.blockSize, device.pageSize), mappings: blocks });
@@ -261,20 +268,34 @@ function directRuns(vm: VmModel, layout: Layout, host: HostModel, state: MemoryS
  * plus the root. For one page size this is the formula of DOMAIN.md.
  */
 export function pageTableBytes(runs: MappedRun[], iommuPages: Bytes[], superpages: boolean): Bytes {
+  // Called at every scenario step: no allocation.
   const smallest = iommuPages[0] ?? 4 * KiB;
-  const leafOf = (cap: Bytes) => (superpages ? Math.max(smallest, ...iommuPages.filter((p) => p <= cap)) : smallest);
-  const leaves = runs.map((r) => leafOf(r.leafCap));
-  let tables = 1;
-  for (const span of [2 * MiB, GiB, 512 * GiB]) {
-    let below = 0;
-    for (let i = 0; i < runs.length; i++) if (leaves[i] < span) below += runs[i].bytes;
-    tables += Math.ceil(below / span);
+  let below2M = 0;
+  let below1G = 0;
+  let below512G = 0;
+  for (const run of runs) {
+    let leaf = smallest;
+    if (superpages) for (const page of iommuPages) if (page <= run.leafCap && page > leaf) leaf = page;
+    if (leaf < 2 * MiB) below2M += run.bytes;
+    if (leaf < GiB) below1G += run.bytes;
+    if (leaf < 512 * GiB) below512G += run.bytes;
   }
+  const tables = 1 + Math.ceil(below2M / (2 * MiB)) + Math.ceil(below1G / GiB) + Math.ceil(below512G / (512 * GiB));
   return tables * 4 * KiB;
 }
 
+// A container's device list changes only at hot-plug and unplug, while scenario steps ask
+// for its domains at every step: split once per list.
+const domainsOfList = new WeakMap<VfioDeviceModel[], VfioDeviceModel[][]>();
+
 /** Devices split into IOMMU domains: one per distinct (coherent, superpages). */
 export function domainsOf(devices: VfioDeviceModel[]): VfioDeviceModel[][] {
+  let known = domainsOfList.get(devices);
+  if (!known) domainsOfList.set(devices, (known = splitDomains(devices)));
+  return known;
+}
+
+function splitDomains(devices: VfioDeviceModel[]): VfioDeviceModel[][] {
   const domains = new Map<string, VfioDeviceModel[]>();
   for (const d of devices) {
     const key = `${d.coherent}/${d.superpages}`;
@@ -303,9 +324,14 @@ export function containerFigures(
     runs = directRuns(vm, layout, host, state);
   }
   const domains = domainsOf(devices);
-  const mappings = runs.reduce((sum, r) => sum + r.mappings, 0);
-  const pinnedBytes = runs.reduce((sum, r) => sum + r.bytes, 0);
-  const tables = domains.reduce((sum, domain) => sum + pageTableBytes(runs, host.iommu.pageSizes, domain.every((d) => d.superpages)), 0);
+  let mappings = 0;
+  let pinnedBytes = 0;
+  for (const run of runs) {
+    mappings += run.mappings;
+    pinnedBytes += run.bytes;
+  }
+  let tables = 0;
+  for (const domain of domains) tables += pageTableBytes(runs, host.iommu.pageSizes, domain.every((d) => d.superpages));
   return {
     id,
     backend: key.backend,

@@ -242,17 +242,22 @@ function shifter(at: Position): <T>(node: T) => T {
 
 /** Adds `delta` to the line of every position in a placed group's nodes and diagnostics, once each. */
 function moveLines(placed: Placed, delta: number): void {
-  const seen = new Set<object>();
+  // A position may be shared (a diagnostic's range is often its node's): each moves once.
+  // Only positions have `line` and `character` (grammar/src/ast.ts), and only they are
+  // remembered: a node visited twice is harmless, a position moved twice is not.
+  const moved = new Set<object>();
   const visit = (value: unknown): void => {
-    if (value === null || typeof value !== "object" || seen.has(value)) return;
-    seen.add(value);
+    if (value === null || typeof value !== "object") return;
     if (Array.isArray(value)) {
       for (const item of value) visit(item);
       return;
     }
     const object = value as Record<string, unknown>;
-    if (typeof object.line === "number" && typeof object.character === "number" && Object.keys(object).length === 2) {
-      object.line += delta;
+    if (typeof object.line === "number" && typeof object.character === "number") {
+      if (!moved.has(object)) {
+        moved.add(object);
+        object.line += delta;
+      }
       return;
     }
     for (const key in object) visit(object[key]);

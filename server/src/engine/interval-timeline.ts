@@ -3,12 +3,13 @@
 // and a step's bounded summary is computed only when someone asks for it, by replaying the
 // journal once on a private copy. Checking a scenario never pays for its drawings; a
 // report pays O(limit · log n) per step that changed the set, once.
-import { IntervalSet, type Interval, type IntervalChange } from "./intervals";
-
-type Entry = IntervalChange | { op: "replace"; set: IntervalSet };
+import { IntervalSet, JOURNAL_ADD, type Interval, type IntervalJournal } from "./intervals";
 
 export class IntervalTimeline {
-  private readonly journal: Entry[] = [];
+  /** the tracked sets' changes, as IntervalSet journals them (op, start, end triples) */
+  private readonly journal: IntervalJournal = [];
+  /** a step that put another set in place: the copy to continue from, by step index */
+  private readonly replacements = new Map<number, IntervalSet>();
   /** journal length at the end of each step */
   private readonly stepEnds: number[] = [];
   private tracked: IntervalSet;
@@ -25,15 +26,15 @@ export class IntervalTimeline {
     this.replay = initial.clone();
     this.last = this.replay.displayRanges(limit).ranges;
     this.tracked = initial;
-    initial.journal = this.journal as IntervalChange[];
+    initial.journal = this.journal;
   }
 
   /** Marks the end of a step; `current` is the set now in use (a step may have replaced it). */
   endStep(current: IntervalSet): void {
     if (current !== this.tracked) {
       this.tracked.journal = null;
-      this.journal.push({ op: "replace", set: current.clone() });
-      current.journal = this.journal as IntervalChange[];
+      this.replacements.set(this.stepEnds.length, current.clone());
+      current.journal = this.journal;
       this.tracked = current;
     }
     this.stepEnds.push(this.journal.length);
@@ -48,18 +49,19 @@ export class IntervalTimeline {
   rangesAfter(index: number): Interval[] {
     for (let step = this.summaries.length; step <= index; step++) {
       const end = this.stepEnds[step];
-      if (end > this.replayed) {
-        for (; this.replayed < end; this.replayed++) this.apply(this.journal[this.replayed]);
+      const replacement = this.replacements.get(step);
+      if (end > this.replayed || replacement) {
+        for (; this.replayed < end; this.replayed += 3) {
+          const interval: Interval = [this.journal[this.replayed + 1], this.journal[this.replayed + 2]];
+          if (this.journal[this.replayed] === JOURNAL_ADD) this.replay.add(interval);
+          else this.replay.remove(interval);
+        }
+        // The step ended on another set: its changes went to the old one, then it was swapped.
+        if (replacement) this.replay.replaceWith(replacement);
         this.last = this.replay.displayRanges(this.limit).ranges;
       }
       this.summaries.push(this.last);
     }
     return this.summaries[index];
-  }
-
-  private apply(entry: Entry): void {
-    if ("set" in entry) this.replay.replaceWith(entry.set);
-    else if (entry.op === "add") this.replay.add(entry.interval);
-    else this.replay.remove(entry.interval);
   }
 }

@@ -129,16 +129,19 @@ function bytesBelow(node: Node | null, at: number): number {
   return sum;
 }
 
-/** One change of a set, as recorded in its journal. */
-export interface IntervalChange {
-  op: "add" | "remove";
-  interval: Interval;
-}
+/**
+ * A set's changes as recorded (see interval-timeline.ts): flat triples of numbers, an op
+ * (JOURNAL_ADD or JOURNAL_REMOVE) then start and end, so a long scenario's journal is one
+ * array of numbers rather than two objects per change.
+ */
+export type IntervalJournal = number[];
+export const JOURNAL_ADD = 1;
+export const JOURNAL_REMOVE = 0;
 
 export class IntervalSet {
   private root: Node | null = null;
   /** when set, every add and remove is appended here (see interval-timeline.ts); a clone has none */
-  journal: IntervalChange[] | null = null;
+  journal: IntervalJournal | null = null;
   /** xorshift32 state for priorities: deterministic, so runs are repeatable */
   private seed = 0x9e3779b9 | 0;
 
@@ -207,7 +210,7 @@ export class IntervalSet {
 
   add([start, end]: Interval): this {
     if (end <= start) return this;
-    this.journal?.push({ op: "add", interval: [start, end] });
+    this.journal?.push(JOURNAL_ADD, start, end);
     // before: intervals ending before `start`; touched: those touching or overlapping [start, end]
     split(this.root, start, true, false);
     const before = splitLeft;
@@ -221,7 +224,7 @@ export class IntervalSet {
 
   remove([start, end]: Interval): this {
     if (end <= start) return this;
-    this.journal?.push({ op: "remove", interval: [start, end] });
+    this.journal?.push(JOURNAL_REMOVE, start, end);
     // before: intervals ending at or before `start`; cut: those overlapping [start, end)
     split(this.root, start, true, true);
     const before = splitLeft;
@@ -237,8 +240,11 @@ export class IntervalSet {
 
   /** Bytes of the set inside [start, end): O(log n). */
   measureWithin([start, end]: Interval): number {
-    if (end <= start || !this.root) return 0;
-    return bytesBelow(this.root, end) - bytesBelow(this.root, start);
+    const root = this.root;
+    if (end <= start || !root || end <= root.low || start >= root.high) return 0;
+    // The common question "how much of a section is shared" often spans the whole set: O(1).
+    if (start <= root.low && end >= root.high) return root.total;
+    return bytesBelow(root, end) - bytesBelow(root, start);
   }
 
   /**

@@ -70,6 +70,36 @@ interface SimState {
   devices: VfioDeviceModel[];
   memory: MemoryState;
   containerIds: Map<string, string>;
+  /** the containers' figures in the state as it is before the step now applied */
+  current?: ContainerFigures[];
+}
+
+const NO_DIAGNOSTICS: EngineDiagnostic[] = [];
+
+/**
+ * One step's record. A scenario keeps one per step, so it carries no closure: the drawing
+ * summary of shared memory is computed when asked for, through the scenario's timeline.
+ */
+class StepRecord implements StepResult {
+  constructor(
+    readonly index: number,
+    readonly step: A.Step,
+    readonly line: number,
+    readonly text: string,
+    readonly host: string,
+    readonly containers: ContainerFigures[],
+    readonly pluggedBlocks: Record<string, number>,
+    readonly sharedBytes: Bytes,
+    readonly diagnostics: EngineDiagnostic[],
+    private readonly summaries: (stepIndex: number) => StepResult["sharedRanges"],
+    readonly migration?: MigrationFigures,
+  ) {
+    if (migration === undefined) delete (this as { migration?: MigrationFigures }).migration;
+  }
+
+  get sharedRanges(): StepResult["sharedRanges"] {
+    return this.summaries(this.index - 1);
+  }
 }
 
 export function simulateScenario(scenario: A.Scenario, analysis: VmAnalysis, hosts: HostLookup, sink: Sink, sourceText: (range: A.Range) => string): ScenarioResult {
@@ -95,7 +125,9 @@ export function simulateScenario(scenario: A.Scenario, analysis: VmAnalysis, hos
     const before = containersBefore;
     const pinnedBefore = processPins(containersBefore, state.host);
     const userPinnedBefore = userPins(containersBefore, state.host);
+    state.current = containersBefore;
     const migration = applyStep(step, state, analysis, hosts, stepSink);
+    state.current = undefined;
     sharedTimeline.endStep(state.memory.shared);
     const containers = currentContainers(state, analysis);
     containersBefore = containers;
@@ -113,21 +145,8 @@ export function simulateScenario(scenario: A.Scenario, analysis: VmAnalysis, hos
     const charged = userPins(containers, state.host);
     if (charged > 0 && (charged > userPinnedBefore || migration)) checkMemlock(vm, state.host, charged, step.range, stepSink, "after this step", hosts.otherUserPins(state.host, vm));
     sink.diagnostics.push(...stepSink.diagnostics);
-    steps.push({
-      index: i + 1,
-      step,
-      line: step.range.start.line,
-      text: sourceText(step.range),
-      host: state.host.name,
-      containers,
-      pluggedBlocks,
-      sharedBytes: state.memory.shared.size,
-      get sharedRanges() {
-        return sharedRangesAfter(i);
-      },
-      ...(migration ? { migration } : {}),
-      diagnostics: stepSink.diagnostics,
-    });
+    const diagnostics = stepSink.diagnostics.length > 0 ? stepSink.diagnostics : NO_DIAGNOSTICS;
+    steps.push(new StepRecord(i + 1, step, step.range.start.line, sourceText(step.range), state.host.name, containers, pluggedBlocks, state.memory.shared.size, diagnostics, sharedRangesAfter, migration));
   });
   sharedTimeline.finish();
   return { scenario, vm: vm.name, steps };
@@ -335,7 +354,7 @@ function applyStep(step: A.Step, state: SimState, analysis: VmAnalysis, hosts: H
 /** The first direct type1 container that `added` more mappings would take over its limit. */
 function overLimit(state: SimState, analysis: VmAnalysis, added: number): ContainerFigures | undefined {
   if (added <= 0) return undefined;
-  return currentContainers(state, analysis).find((c) => !c.behindViommu && c.limit !== null && c.mappings + added > c.limit);
+  return (state.current ?? currentContainers(state, analysis)).find((c) => !c.behindViommu && c.limit !== null && c.mappings + added > c.limit);
 }
 
 function refuseOverLimit(step: A.Step, c: ContainerFigures, added: number, state: SimState, sink: Sink, outcome: string): void {

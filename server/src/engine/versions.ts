@@ -181,12 +181,20 @@ export interface RunningVersions {
   kernel: Version;
 }
 
+// The table's versions are a few dozen literals: parsed once each (scenario steps ask per step).
+const parsedVersions = new Map<string, Version>();
+function parsedVersion(text: string): Version {
+  let version = parsedVersions.get(text);
+  if (!version) parsedVersions.set(text, (version = parseVersion(text)!));
+  return version;
+}
+
 /** Does the host's QEMU or Linux (whichever the fact is about) have the behaviour of `id`? */
 export function hasFact(host: RunningVersions, id: string): boolean {
   const fact = versionFact(id);
   const running = fact.component === "qemu" ? host.qemu : host.kernel;
-  if (compareVersions(running, parseVersion(fact.since)!) < 0) return false;
-  return fact.until === undefined || compareVersions(running, parseVersion(fact.until)!) < 0;
+  if (compareVersions(running, parsedVersion(fact.since)) < 0) return false;
+  return fact.until === undefined || compareVersions(running, parsedVersion(fact.until)) < 0;
 }
 
 /** The facts that concern a rule, for its page. */

@@ -1,6 +1,8 @@
 // Coalesces bursts of work per key (a document's URI): the work runs `delayMs` after the
 // last request, but never later than `maxWaitMs` after the first request of the burst, so
-// continuous typing still gets feedback at a steady pace. The clock is injectable for tests.
+// continuous typing still gets feedback at a steady pace. What the user sees is the end of
+// the work (the publication), so the deadline allows for the work itself: it starts early by
+// the last run's duration (at most half the max-wait). The clock is injectable for tests.
 
 export interface Clock {
   now(): number;
@@ -22,6 +24,8 @@ interface Pending {
 
 export class MaxWaitDebouncer<K> {
   private readonly pending = new Map<K, Pending>();
+  /** how long the last run of each key took */
+  private readonly lastDuration = new Map<K, number>();
 
   constructor(
     private readonly run: (key: K) => void,
@@ -35,10 +39,16 @@ export class MaxWaitDebouncer<K> {
     const previous = this.pending.get(key);
     if (previous) this.clock.clearTimeout(previous.timer);
     const since = previous?.since ?? now;
-    const wait = Math.max(0, Math.min(this.delayMs, since + this.maxWaitMs - now));
+    const head = Math.min(this.lastDuration.get(key) ?? 0, this.maxWaitMs / 2);
+    const wait = Math.max(0, Math.min(this.delayMs, since + this.maxWaitMs - head - now));
     const timer = this.clock.setTimeout(() => {
       this.pending.delete(key);
-      this.run(key);
+      const started = this.clock.now();
+      try {
+        this.run(key);
+      } finally {
+        this.lastDuration.set(key, this.clock.now() - started);
+      }
     }, wait);
     this.pending.set(key, { since, timer });
   }
@@ -47,5 +57,6 @@ export class MaxWaitDebouncer<K> {
     const previous = this.pending.get(key);
     if (previous) this.clock.clearTimeout(previous.timer);
     this.pending.delete(key);
+    this.lastDuration.delete(key);
   }
 }
