@@ -94,6 +94,44 @@ function split(root: Node | null, at: number, byEnd: boolean, touching: boolean)
   for (let i = searchPath.length - 1; i >= 0; i--) update(searchPath[i]);
 }
 
+/** Whether some interval touches or overlaps [start, end]: one walk to the first interval ending at or after `start`. */
+function touchesAny(root: Node | null, start: number, end: number): boolean {
+  let node = root;
+  let first: Node | null = null;
+  while (node) {
+    if (node.end >= start) {
+      first = node;
+      node = node.left;
+    } else node = node.right;
+  }
+  return first !== null && first.start <= end;
+}
+
+const insertPath: Node[] = [];
+
+/**
+ * Inserts an interval that touches none (the common fragmenting case): one walk down to
+ * where its priority puts it, and a split of the subtree found there.
+ */
+function insertDisjoint(root: Node | null, fresh: Node): Node {
+  insertPath.length = 0;
+  let node = root;
+  while (node && node.priority >= fresh.priority) {
+    insertPath.push(node);
+    node = fresh.start < node.start ? node.left : node.right;
+  }
+  split(node, fresh.start, true, false);
+  fresh.left = splitLeft;
+  fresh.right = splitRight;
+  update(fresh);
+  if (insertPath.length === 0) return fresh;
+  const parent = insertPath[insertPath.length - 1];
+  if (fresh.start < parent.start) parent.left = fresh;
+  else parent.right = fresh;
+  for (let i = insertPath.length - 1; i >= 0; i--) update(insertPath[i]);
+  return root!;
+}
+
 /** Joins two trees, every interval of `a` lying before every interval of `b`. */
 function join(a: Node | null, b: Node | null): Node | null {
   if (!a) return b;
@@ -211,6 +249,10 @@ export class IntervalSet {
   add([start, end]: Interval): this {
     if (end <= start) return this;
     this.journal?.push(JOURNAL_ADD, start, end);
+    if (!touchesAny(this.root, start, end)) {
+      this.root = insertDisjoint(this.root, new Node(start, end, this.nextPriority()));
+      return this;
+    }
     // before: intervals ending before `start`; touched: those touching or overlapping [start, end]
     split(this.root, start, true, false);
     const before = splitLeft;

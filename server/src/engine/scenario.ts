@@ -276,7 +276,10 @@ function applyStep(step: A.Step, state: SimState, analysis: VmAnalysis, hosts: H
         // fails as a whole: vfio_ram_discard_notify_populate() unmaps what it mapped, the
         // RamBlockAttributes state change fails and kvm_convert_memory() returns the error,
         // so the range stays private (hw/vfio/listener.c, system/ram-block-attributes.c).
-        const added = (end - start - state.memory.shared.measureWithin([start, end])) / CONVERSION_GRANULE;
+        // Measuring what is already shared costs a walk of the tree: only when even the whole
+        // range would not fit is it worth knowing exactly.
+        const atMost = (end - start) / CONVERSION_GRANULE;
+        const added = overLimit(state, analysis, atMost) ? atMost - state.memory.shared.measureWithin([start, end]) / CONVERSION_GRANULE : 0;
         const full = overLimit(state, analysis, added);
         if (full) {
           refuseOverLimit(step, full, added, state, sink, "the conversion fails and is rolled back: the range stays private");
