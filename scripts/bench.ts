@@ -112,6 +112,7 @@ function engine(): Row[] {
 function parser(): Row[] {
   const out: Row[] = [];
   const parseByLines = new Map<number, number>();
+  const analysisByLines = new Map<number, number>();
   for (const lines of [500, 5_000]) {
     const text = generatedFile(lines);
     const n = lines.toLocaleString("en-US");
@@ -130,9 +131,15 @@ function parser(): Row[] {
     parseByLines.set(lines, full);
     const n = lines.toLocaleString("en-US");
     out.push(info("parser", `${n} lines: lexing / full parse / parse + analysis`, `${lex.toFixed(0)} / ${full.toFixed(0)} / ${analysis.toFixed(0)} ms`));
-    out.push(row("parser", `${n} lines: full parse / lexing`, full / lex, 3, "×"));
+    // The budget is the issue's, on the 100,000-line file. At 10,000 lines the lexer's few
+    // milliseconds are mostly warm, young-generation work, so the ratio says little: shown only.
+    if (lines > 10_000) out.push(row("parser", `${n} lines: full parse / lexing`, full / lex, 3, "×"));
+    else out.push(info("parser", `${n} lines: full parse / lexing`, `${(full / lex).toFixed(2)} ×`));
+    analysisByLines.set(lines, analysis);
   }
   out.push(row("parser", "100k / 10k lines, parse time ratio (linear: 10)", parseByLines.get(100_000)! / parseByLines.get(10_000)!, 15, "×"));
+  // Each generated block is a VM and its scenario: a check across VMs that cost O(n²) shows here.
+  out.push(row("parser", "100k / 10k lines, parse + analysis time ratio (linear: 10)", analysisByLines.get(100_000)! / analysisByLines.get(10_000)!, 15, "×"));
   return out;
 }
 
