@@ -15,8 +15,10 @@ import { MAPPING_STATE_CHANGED } from "../protocol";
 
 // Long enough to coalesce a burst of keystrokes, short enough to stay within the 50 ms budget.
 const DEBOUNCE_MS = 20;
-// Typing never starves feedback: under continuous edits, a publication at least this often.
-export const MAX_WAIT_MS = 250;
+// Typing never starves feedback: under continuous edits, a publication at least every
+// 250 ms. The debouncer already starts early by the analysis's own duration; the deadline
+// keeps 50 ms more for the event loop, late under a flood of edits to apply.
+export const MAX_WAIT_MS = 200;
 
 class Publisher {
   private readonly debouncer = new MaxWaitDebouncer<string>(
