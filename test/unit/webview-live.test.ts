@@ -8,6 +8,7 @@ import { describe, test } from "node:test";
 import { analyzeText } from "../../server/src/engine/analyze";
 import { compareLive, liveDesign, type LiveVm } from "../../server/src/engine/interop/live-compare";
 import { buildReport } from "../../server/src/engine/report";
+import { parseViewMessage } from "../../client/src/view-messages";
 import { parseLiveMessage } from "../../webview/src/live-message";
 import type { LiveView, Report } from "../../webview/src/report-types";
 import { emptySelection, type Selection } from "../../webview/src/state";
@@ -180,6 +181,12 @@ describe("the running VM beside the design", () => {
     assert.equal(root.querySelectorAll("img").length, 0);
     assert.ok(root.querySelector(".live-panel")!.textContent!.includes(EVIL));
   });
+});
+
+test("the panel's buttons reach the host as bare messages (anything else in them is dropped)", () => {
+  assert.deepEqual(parseViewMessage({ type: "live-refresh", socket: "/etc/passwd" }), { type: "live-refresh" });
+  assert.deepEqual(parseViewMessage({ type: "live-detach", uri: "x" }), { type: "live-detach" });
+  assert.ok("refused" in parseViewMessage({ type: "live-attach", socket: "/tmp/x" }));
 });
 
 describe("the live message's schema (the view treats it as untrusted)", () => {
