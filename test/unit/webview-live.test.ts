@@ -150,6 +150,19 @@ describe("the running VM beside the design", () => {
     assert.equal(root.querySelector(".live-summary")!.textContent, "⚠ 2 differences from the design (VT501, also in the Problems panel).");
   });
 
+  test("VFIO devices: the design's NIC missing in QEMU, and one QEMU has that the design does not", () => {
+    const comparison = compareLive(liveDesign(analysis, buildReport(analysis), "guest"), { ...running(0), vfio: ["gpu9"] });
+    const root = view(JSON.parse(JSON.stringify({ ...comparison, socket: "/s", readAt: "2026-11-30T10:00:00Z", version: 3 })));
+    const nic = cells(root, "vfio:nic0");
+    assert.deepEqual([nic.design, nic.live, nic.row.getAttribute("data-status")], ["present", "—", "differs"]);
+    const gpu = cells(root, "vfio:gpu9:0");
+    assert.deepEqual([gpu.design, gpu.live, gpu.row.getAttribute("data-status")], ["—", "present", "differs"]);
+    assert.deepEqual(
+      Array.from(root.querySelectorAll(".live-message .diagnostic-message")).map((m) => m.textContent!.replace("the running VM differs from the design: ", "")),
+      ["vfio 'nic0' is not in the running VM (no vfio-pci device with id 'nic0') at boot", "the running VM has a vfio-pci device 'gpu9' that the design does not have at boot"],
+    );
+  });
+
   test("not attached, detached, or attached to another VM: no live panel", () => {
     assert.equal(view(undefined).querySelector(".live-panel"), null);
     assert.equal(view(null).querySelector(".live-panel"), null);
