@@ -8,6 +8,7 @@ import { CLIENT_COMMANDS } from "./protocol";
 import { registerLanguageStatus } from "./language-status";
 import { registerMappingStatePanel } from "./mapping-state-panel";
 import { registerAttachQemu } from "./attach-qemu";
+import { LiveStates } from "./live-state";
 import { registerRealVmCommands } from "./real-vms";
 
 let client: LanguageClient | undefined;
@@ -30,8 +31,10 @@ export async function activate(context: ExtensionContext): Promise<void> {
   client = new LanguageClient("vmtopo", "vmtopo", serverOptions, clientOptions);
   context.subscriptions.push(client);
   // Before start: the panel's serializer must exist when VS Code restores a panel.
-  registerMappingStatePanel(context, client);
-  registerAttachQemu(context, client);
+  const liveStates = new LiveStates();
+  context.subscriptions.push(liveStates);
+  registerMappingStatePanel(context, client, liveStates);
+  registerAttachQemu(context, client, liveStates);
   await client.start();
   registerLanguageStatus(context, client);
   registerRealVmCommands(context, client);

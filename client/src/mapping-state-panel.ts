@@ -6,8 +6,9 @@
 import { randomBytes } from "node:crypto";
 import * as vscode from "vscode";
 import type { BaseLanguageClient } from "vscode-languageclient";
+import type { LiveStates } from "./live-state";
 import { mappingStateChanges } from "./mapping-state-events";
-import { MAPPING_STATE_REQUEST, SHOW_MAPPING_STATE, type MappingStateParams, type MappingStateResult } from "./protocol";
+import { DETACH_QEMU, MAPPING_STATE_REQUEST, REFRESH_LIVE_STATE, SHOW_MAPPING_STATE, type MappingStateParams, type MappingStateResult } from "./protocol";
 import { COPY_REPORT_MARKDOWN, handleViewExportMessage } from "./view-exports";
 import { filesOfReport, parseViewMessage, rangeInside, type Range } from "./view-messages";
 
@@ -52,9 +53,14 @@ class MappingStatePanel implements vscode.Disposable {
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly client: BaseLanguageClient,
+    private readonly liveStates: LiveStates,
   ) {
     this.editorColumn = vscode.window.activeTextEditor?.viewColumn;
     this.disposables.push(
+      // Attached, refreshed or detached: the view's "Running VM" panel follows.
+      liveStates.onDidChange((uri) => {
+        if (uri === this.uri) void this.postLive();
+      }),
       mappingStateChanges(client, context.subscriptions)((e) => {
         if (this.panel && e.uri === this.uri) void this.refresh();
       }),
@@ -142,6 +148,10 @@ class MappingStatePanel implements vscode.Disposable {
       void this.refresh();
     } else if (message.type === "reveal") {
       void this.reveal(message.file, message.range);
+    } else if (message.type === "live-refresh") {
+      void vscode.commands.executeCommand(REFRESH_LIVE_STATE);
+    } else if (message.type === "live-detach") {
+      void vscode.commands.executeCommand(DETACH_QEMU);
     } else {
       // Exports and "Copy as Markdown" (view-exports.ts checks the message itself).
       handleViewExportMessage(message, this.uri);
@@ -196,6 +206,13 @@ class MappingStatePanel implements vscode.Disposable {
       diagnostics: this.diagnostics(uri),
     });
     this.flushSelection();
+    await this.postLive();
+  }
+
+  /** The running QEMU compared with the document on show, or null (not attached). */
+  private async postLive(): Promise<void> {
+    if (this.uri === undefined) return;
+    await this.post({ type: "live", uri: this.uri, live: this.liveStates.get(this.uri) });
   }
 
   private diagnostics(uri: string) {
@@ -265,8 +282,8 @@ class MappingStatePanel implements vscode.Disposable {
 }
 
 /** Registers "vmtopo: Show Mapping State" and the panel's serializer. */
-export function registerMappingStatePanel(context: vscode.ExtensionContext, client: BaseLanguageClient): void {
-  const panel = new MappingStatePanel(context, client);
+export function registerMappingStatePanel(context: vscode.ExtensionContext, client: BaseLanguageClient, liveStates: LiveStates): void {
+  const panel = new MappingStatePanel(context, client, liveStates);
   context.subscriptions.push(
     panel,
     vscode.commands.registerCommand(SHOW_MAPPING_STATE, (target?: vscode.Uri | string, vm?: string) => panel.show(target, vm)),

@@ -28,6 +28,8 @@ export interface MappingStateResult {
 
 export const LIVE_REQUEST = "vmtopo/live";
 export const ATTACH_QEMU = "vmtopo.attachQemu";
+export const REFRESH_LIVE_STATE = "vmtopo.refreshLiveState";
+export const DETACH_QEMU = "vmtopo.detachQemu";
 
 export interface LiveParams {
   uri: string;

@@ -23,6 +23,8 @@ function position(v: unknown): Position | undefined {
 export function parseViewMessage(raw: unknown): ViewMessage | { refused: string } {
   if (!isObject(raw)) return { refused: "not an object" };
   if (raw.type === "ready") return { type: "ready" };
+  if (raw.type === "live-refresh") return { type: "live-refresh" };
+  if (raw.type === "live-detach") return { type: "live-detach" };
   // Exports and "Copy as Markdown" carry data the user then saves or pastes: view-exports.ts
   // checks each field of those (format, size, text) before anything is written.
   if (raw.type === "export" || raw.type === "copy-markdown") return raw as ViewMessage;

@@ -14,6 +14,7 @@ import { compareLive, liveDesign } from "../../server/src/engine/interop/live-co
 import { buildReport } from "../../server/src/engine/report";
 import { GiB, MiB } from "../../server/src/engine/format";
 import { QmpClient } from "../../server/src/qmp/qmp-client";
+import { parseLiveMessage } from "../../webview/src/live-message";
 import { TestLspClient } from "../support/lsp-client";
 import { QEMU_BINARY, qemuArgs, qemuAvailable } from "../support/qemu-oracle";
 import { pathToFileURL } from "node:url";
@@ -159,8 +160,27 @@ describe("vmtopo live against QEMU 7.2 over QMP", { skip: qemu.ok ? false : `QEM
         boot.diagnostics.map((e: any) => [e.uri, e.diagnostics.map((d: any) => [d.code, d.severity, d.range.start.line, d.codeDescription?.href?.endsWith("VT501.md")])]),
         [[uri, [["VT501", 2, 6, true]]]],
       );
+      // For the mapping-state view: each difference with its row, the rows side by side, when and where read.
+      assert.deepEqual(boot.differences.map((d: any) => [d.subject, d.range.start.line]), [["virtio-mem:vm0:requested-size", 6]]);
+      const requested = boot.rows.find((r: any) => r.key === "virtio-mem:vm0:requested-size");
+      assert.deepEqual([requested.design, requested.live], [{ kind: "bytes", value: 0 }, { kind: "bytes", value: GiB }]);
+      assert.deepEqual(boot.rows.filter((r: any) => r.group === "ram").map((r: any) => [r.label, r.live]), [
+        ["boot RAM", { kind: "range", start: 0, end: 0xc0000 }],
+        ["boot RAM", { kind: "range", start: 0x100000, end: 2 * GiB }],
+        ["vm0", { kind: "range", start: 4 * GiB, end: 20 * GiB }],
+      ]);
+      assert.equal(boot.socket, socket);
+      assert.equal(boot.version, 1);
+      assert.ok(Math.abs(Date.parse(boot.readAt) - Date.now()) < 60_000, boot.readAt);
+      // The view accepts the server's answer as the extension passes it on (client/src/attach-qemu.ts).
+      const { vm, scenario, step, qemuVersion, readAt, version, rows, differences, notes } = boot;
+      const message = parseLiveMessage({ type: "live", uri, live: { vm, scenario, step, qemuVersion, socket, readAt, version, rows, differences, notes } });
+      assert.ok(!("refused" in message), JSON.stringify(message));
+      assert.equal(message.live?.differences.length, 1);
       const step1: any = await server.connection.sendRequest("vmtopo/live", { uri, socket, vm: "guest", scenario: "plug", step: 1 });
       assert.deepEqual(step1.diagnostics, []);
+      assert.deepEqual(step1.differences, []);
+      assert.equal(step1.step, 1);
       await assert.rejects(server.connection.sendRequest("vmtopo/live", { uri, socket: join(dir, "nothing.sock"), vm: "guest" }), /cannot talk to QEMU's QMP socket: no such socket/);
       await assert.rejects(server.connection.sendRequest("vmtopo/live", { uri, socket, vm: "guest", step: "one" }), /step: an integer/);
     } finally {

@@ -2,7 +2,7 @@
 
 // Bytes and counts: the one formatter every face of vmtopo shares (pure, import-free; the
 // only engine module the view bundles).
-export { formatBytes as bytes, formatCount as count } from "../../server/src/engine/format-units";
+export { exactBytes, formatBytes as bytes, formatCount as count } from "../../server/src/engine/format-units";
 import { formatCount as count } from "../../server/src/engine/format-units";
 
 /** 0x480000000 → "0x4_8000_0000": hex in groups of four digits, as addresses read best. */

@@ -7,7 +7,8 @@ import "./styles.css";
 import { morph } from "./dom";
 import { addressMapSvg, chartSvg, svgToPngBase64, type ExportColors } from "./export";
 import { reportMarkdown } from "./markdown";
-import type { HostMessage, Range, ViewMessage } from "./report-types";
+import { parseLiveMessage } from "./live-message";
+import type { HostMessage, LiveView, Range, ViewMessage } from "./report-types";
 import { defaultFleetSelection, emptySelection, resolve, stateAt, type FleetSelection, type Selection } from "./state";
 import { renderView, type ViewData } from "./view";
 
@@ -23,6 +24,11 @@ const vscode = acquireVsCodeApi();
 const mount = document.getElementById("root") ?? document.body;
 const persisted = vscode.getState() as Partial<Persisted> | undefined;
 let data: ViewData | null = persisted?.data ?? null;
+if (data?.live) {
+  // The saved state is checked as a message would be: the live state only as rebuilt.
+  const checked = parseLiveMessage({ type: "live", uri: data.uri, live: data.live });
+  data = { ...data, live: "refused" in checked ? null : checked.live };
+}
 let selection: Selection = { ...emptySelection(), ...persisted?.selection };
 
 function save(): void {
@@ -81,6 +87,16 @@ function act(element: Element): boolean {
     case "copy-markdown":
       copyMarkdown();
       return false;
+    case "live-refresh":
+      vscode.postMessage({ type: "live-refresh" });
+      return false;
+    case "live-detach":
+      vscode.postMessage({ type: "live-detach" });
+      return false;
+    case "show-live-step":
+      if (!data?.live) return false;
+      selection = showLiveStep(selection, data.live);
+      break;
     case "select-scenario": {
       const vm = data?.report ? resolve(data.report, selection).vmName : null;
       const name = get("data-scenario");
@@ -100,6 +116,17 @@ function act(element: Element): boolean {
   }
   render();
   return true;
+}
+
+/** The selection moved to the VM and the step of the design the live state was matched to. */
+function showLiveStep(current: Selection, live: LiveView): Selection {
+  const moved: Selection = { ...current, vm: live.vm, diagnosticsShown: undefined };
+  if (live.scenario === null) {
+    // Boot: the step 0 of the scenario on show.
+    const shown = data?.report ? resolve(data.report, moved).scenario : undefined;
+    return shown ? { ...moved, step: { ...moved.step, [shown.name]: 0 } } : moved;
+  }
+  return { ...moved, scenario: { ...moved.scenario, [live.vm]: live.scenario }, step: { ...moved.step, [live.scenario]: live.step ?? 0 } };
 }
 
 function fleet(): FleetSelection {
@@ -212,8 +239,20 @@ window.addEventListener("scroll", () => {
 window.addEventListener("message", (event: MessageEvent<HostMessage>) => {
   const message = event.data;
   switch (message?.type) {
+    case "live": {
+      // Untrusted like every message: the live state is used only as parseLiveMessage rebuilt it.
+      const checked = parseLiveMessage(message);
+      if ("refused" in checked || !data || data.uri !== checked.uri) return;
+      const attached = !data.live && checked.live !== null;
+      const matchedElsewhere = checked.live !== null && (data.live?.scenario !== checked.live.scenario || data.live?.step !== checked.live.step || data.live?.vm !== checked.live.vm);
+      data = { ...data, live: checked.live };
+      // On attaching, or when matched to another step, the view shows that step beside QEMU.
+      if (checked.live && (attached || matchedElsewhere)) selection = showLiveStep(selection, checked.live);
+      render();
+      break;
+    }
     case "update":
-      data = { uri: message.uri, fileName: message.fileName, version: message.version, report: message.report, diagnostics: message.diagnostics };
+      data = { uri: message.uri, fileName: message.fileName, version: message.version, report: message.report, diagnostics: message.diagnostics, live: data?.uri === message.uri ? data.live : null };
       render();
       if (markdownWanted) copyMarkdown();
       break;

@@ -5,8 +5,9 @@ import { renderContainers } from "./containers";
 import { DIAGNOSTICS_SHOWN, renderDiagnosticList } from "./diagnostics";
 import { h } from "./dom";
 import { isFleet, renderFleetOverview } from "./fleet";
+import { renderLivePanel } from "./live";
 import { bytes, hex } from "./format";
-import type { DocumentDiagnostic, Report, VmReport } from "./report-types";
+import type { DocumentDiagnostic, LiveView, Report, VmReport } from "./report-types";
 import { renderChart, renderScenarioTabs, renderStepDetail, renderTimeline } from "./scenario";
 import { defaultFleetSelection, resolve, stateAt, vmNames, type Selection } from "./state";
 import { renderVerdictBanner } from "./verdict";
@@ -17,6 +18,8 @@ export interface ViewData {
   version: number | null;
   report: Report | null;
   diagnostics: DocumentDiagnostic[];
+  /** the running QEMU compared with this document ("Attach to QEMU…"); absent when not attached */
+  live?: LiveView | null;
 }
 
 function vmTabs(report: Report, selected: string | null): HTMLElement | null {
@@ -145,6 +148,7 @@ export function renderView(data: ViewData | null, selection: Selection): HTMLEle
   // With several VMs, the list shows this VM's problems (the engine's attribution).
   const vmDiagnostics = report.vms.length > 1 ? diagnosticsPanel(`Diagnostics of vm ${vm.name}`, vm.diagnostics, `Diagnostics of vm ${vm.name}`, `${data.diagnostics.length} in the whole file.`) : diagnostics;
   const stateNote = h("span", { class: "state-label" }, state.label);
+  const livePanel = data.live ? renderLivePanel(data.live, report, r, data.version) : null;
   return root(
     header,
     vmTabs(report, r.vmName),
@@ -152,7 +156,8 @@ export function renderView(data: ViewData | null, selection: Selection): HTMLEle
     vmSummary(vm),
     h(
       "div",
-      { class: "grid", "data-key": `grid:${vm.name}` },
+      { class: ["grid", livePanel ? "with-live" : ""], "data-key": `grid:${vm.name}` },
+      livePanel,
       scenarioSection,
       h(
         "section",

@@ -39,3 +39,18 @@ export function formatCount(n: number): string {
 function trimmed(value: number): string {
   return formatCount(Number(value.toFixed(2)));
 }
+
+/**
+ * A size the user wrote, quoted in a message: as `bytes` when that is exact, else in the
+ * largest unit that holds it whole, so a message never rounds away the difference it is
+ * about ("1,025 MiB is not a multiple of 2 MiB", not "1 GiB is not …").
+ */
+export function exactBytes(n: number): string {
+  const shown = formatBytes(n);
+  const [number, unit] = shown.split(" ");
+  const exponent = BYTE_UNITS.indexOf(unit);
+  if (Number(number.replace(/,/g, "")) * 1024 ** exponent === n) return shown;
+  let whole = 0;
+  while (whole < BYTE_UNITS.length - 1 && n % 1024 ** (whole + 1) === 0) whole++;
+  return `${formatCount(n / 1024 ** whole)} ${BYTE_UNITS[whole]}`;
+}

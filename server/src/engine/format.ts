@@ -1,5 +1,5 @@
 // How figures read in messages: grouped counts, binary sizes, QEMU-style hex.
-import { formatBytes, formatCount } from "./format-units";
+import { exactBytes, formatBytes, formatCount } from "./format-units";
 
 export const KiB = 1024;
 export const MiB = 1024 * KiB;
@@ -11,22 +11,8 @@ export const count = formatCount;
 /** Figures (pinned memory, page tables, pools): "8 GiB", "128.26 MiB", "1 TiB" (format-units.ts). */
 export const bytes = formatBytes;
 
-/**
- * A size the user wrote, quoted in a message: as `bytes` when that is exact, else in the
- * largest unit that holds it whole, so a message never rounds away the difference it is
- * about ("1,025 MiB is not a multiple of 2 MiB", not "1 GiB is not …").
- */
-export function exactBytes(n: number): string {
-  const shown = formatBytes(n);
-  const [number, unit] = shown.split(" ");
-  const exponent = UNITS.indexOf(unit);
-  if (Number(number.replace(/,/g, "")) * 1024 ** exponent === n) return shown;
-  let whole = 0;
-  while (whole < UNITS.length - 1 && n % 1024 ** (whole + 1) === 0) whole++;
-  return `${formatCount(n / 1024 ** whole)} ${UNITS[whole]}`;
-}
-
-const UNITS = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
+/** A size the user wrote, quoted in a message, never rounded (format-units.ts). */
+export { exactBytes };
 
 /** As QEMU's `0x%"PRIx64"` prints. */
 export function hex(n: number): string {

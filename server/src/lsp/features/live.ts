@@ -16,10 +16,12 @@ import { LIVE_REQUEST, type LiveParams } from "../protocol";
 const REQUEST_FAILED = -32803;
 
 export const live: Feature = {
-  register({ connection, workspace }) {
+  register({ connection, workspace, documents }) {
     connection.onRequest(LIVE_REQUEST, async (params: LiveParams) => {
       const analysis = workspace.analysis(params.uri);
       if (!analysis) throw new ResponseError(REQUEST_FAILED, `${params.uri} is neither open nor readable`);
+      // The document version the design was read at: the view says when the design changed since.
+      const version = documents.get(params.uri)?.version ?? null;
       let design;
       try {
         design = liveDesign(analysis, buildReport(analysis, params.scenario), params.vm, params.scenario, params.step);
@@ -31,6 +33,7 @@ export const live: Feature = {
       try {
         client = await QmpClient.connect(params.socket);
         const comparison = compareLive(design, await readLiveVm(client));
+        const readAt = new Date().toISOString();
         const byUri = new Map<string, Diagnostic[]>();
         for (const d of comparison.differences) {
           const uri = pathToUri(d.file);
@@ -47,6 +50,13 @@ export const live: Feature = {
           qemuVersion: comparison.qemuVersion,
           notes: comparison.notes,
           live: comparison.live,
+          // For the mapping-state view's "Live (QEMU)" column: the design's figures beside
+          // QEMU's, each difference with its row (`subject`), when and where they were read.
+          socket: params.socket,
+          version,
+          readAt,
+          rows: comparison.rows,
+          differences: comparison.differences,
           diagnostics: [...byUri].map(([uri, diagnostics]) => ({ uri, diagnostics })),
         };
       } catch (error) {
