@@ -19,9 +19,10 @@
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, test } from "node:test";
+import { after, describe, test } from "node:test";
 import { analyzeText, type Analysis } from "../../server/src/engine/analyze";
 import { libvirtDomainXml } from "../../server/src/engine/interop/libvirt-export";
+import { importLibvirt } from "../../server/src/engine/interop/libvirt-import";
 import { parseQemuArgv, shellWords } from "../../server/src/engine/interop/qemu-options";
 import { HOST_PAGE_SIZE, type VmModel } from "../../server/src/engine/model";
 import { buildReport } from "../../server/src/engine/report";
@@ -31,6 +32,7 @@ import { domxmlToNative, startLibvirt, stopLibvirt, validateDomain, type Libvirt
 import { engineSectionView, engineText, numaCases, placementCases, verdictCases } from "../support/qemu-cases";
 import { mapLimited, PAUSED_WITH_MONITOR, qemuAvailable, runQemuArgv } from "../support/qemu-oracle";
 import { Random, rng } from "../support/random";
+import { spliced, vmFigures } from "../support/round-trip";
 
 const SEED = Number(process.env.VMTOPO_SEED ?? 20261202);
 // A virsh call takes some 30 ms once libvirt's capabilities cache holds (see libvirt-oracle.ts);
@@ -225,6 +227,65 @@ function judge(label: string, text: string, runs: VmRun[]): void {
   }
 }
 
+// ---- without libvirt: the XML itself, and the round trip through import libvirt ------------
+
+describe("export libvirt: NUMA cells", () => {
+  const vmOf = (body: string) => analyzeText(`host h { qemu = "7.2" }\nvm g on h {\n  machine = q35\n  accel = tcg\n  cpu = named\n${body}\n}\n`).vms[0].vm;
+  const cells = (xml: string) => [...xml.matchAll(/<cell id='(\d+)' cpus='(\d+)' memory='(\d+)' unit='KiB'\/>/g)].map((m) => `${m[1]}:${m[2]}:${m[3]}`);
+
+  test("each declared node is a cell with its memory and a vCPU of its own; devices name their node", () => {
+    const xml = libvirtDomainXml(vmOf("  memory = 4G\n  maxmem = 14G\n  slots = 2\n  numa { node 0 { memory = 3G } node 1 { memory = 1G } node 2 { memory = 0 } }\n  virtio-mem v { size = 8G node = 2 }\n  dimm d { size = 1G node = 1 }"));
+    assert.deepEqual(cells(xml), ["0:0:3145728", "1:1:1048576", "2:2:0"], xml);
+    assert.match(xml, /<vcpu placement='static'>3<\/vcpu>/);
+    assert.match(xml, /<size unit='KiB'>8388608<\/size>\s*<node>2<\/node>/);
+    assert.match(xml, /<size unit='KiB'>1048576<\/size><node>1<\/node>/);
+    // libvirt 9.0 cannot run a memoryless cell: the XML says so beside it.
+    assert.match(xml, /<!-- vmtopo: libvirt 9.0 gives this cell a memory backend of size 0[^>]*-->\s*<cell id='2'/);
+  });
+
+  test("without declared nodes: one cell holding boot RAM when memory can be hot-plugged, none otherwise", () => {
+    assert.deepEqual(cells(libvirtDomainXml(vmOf("  memory = 2G\n  maxmem = 6G\n  virtio-mem v { size = 4G }"))), ["0:0:2097152"]);
+    assert.deepEqual(cells(libvirtDomainXml(vmOf("  memory = 2G"))), []);
+  });
+
+  test("slots: one per memory device (libvirt 9.0 counts virtio-mem too), with a comment where the design has fewer", () => {
+    const xml = libvirtDomainXml(vmOf("  memory = 2G\n  maxmem = 8G\n  virtio-mem a { size = 2G }\n  virtio-mem b { size = 2G }"));
+    assert.match(xml, /<maxMemory slots='2' unit='KiB'>8388608<\/maxMemory>/);
+    assert.match(xml, /<!-- vmtopo: libvirt needs a memory slot with maxMemory and one per memory device; slots = 0 in the design -->/);
+  });
+
+  test("nodes that do not add up to memory: exported as declared, with a comment (libvirt runs their sum)", () => {
+    const xml = libvirtDomainXml(vmOf("  memory = 4G\n  numa { node 0 { memory = 3G } node 1 { memory = 2G } }"));
+    assert.deepEqual(cells(xml), ["0:0:3145728", "1:1:2097152"]);
+    assert.match(xml, /<!-- vmtopo: the NUMA nodes hold 5368709120 bytes, memory is 4294967296: libvirt runs the nodes' sum -->/);
+  });
+});
+
+test(`round trip through import libvirt over generated designs (seed ${SEED}), NUMA ones among them: import(export(design)) analyses the same`, async (t) => {
+  const random = new Random(rng(SEED + 1));
+  const cases = [...numaCases(random, 150), ...placementCases(random).slice(0, 50), ...verdictCases(random).slice(0, 50)];
+  let numa = 0;
+  for (const c of cases) {
+    await t.test(c.label, () => {
+      const text = engineText(c.config, [], VERSION);
+      // The design as libvirt holds it: with the slots the exporter gives (see the header).
+      const design = withLibvirtSlots(text, analyzeText(text));
+      const before = analyzeText(design);
+      const vm = before.vms[0].vm;
+      // libvirt takes boot RAM from the cells: nodes that do not add up cannot come back as they were.
+      if (vm.numa.length > 0 && vm.numa.reduce((sum, n) => sum + n.memory, 0) !== vm.memory) return;
+      // libvirt has slots only with <maxMemory>: slots without maxmem come back with maxmem = memory (VT004 either way).
+      if (vm.slots > 0 && !vm.attrs.has("maxmem")) return;
+      if (vm.numa.length > 1) numa++;
+      const xml = libvirtDomainXml(vm);
+      const imported = importLibvirt([{ name: "export.xml", xml }]).text.replace(/^vm (\S+) \{/m, `vm $1 on ${vm.host.name} {`);
+      const after = analyzeText(spliced(design, before, vm.name, imported));
+      assert.deepEqual(vmFigures(after, vm.name), vmFigures(before, vm.name), `design:\n${design}\nexported:\n${xml}\nimported:\n${imported}`);
+    });
+  }
+  assert.ok(numa > 100, `NUMA designs in the round trip: ${numa}`);
+});
+
 const setup = qemu.ok ? startLibvirt() : ({ ok: false, reason: `${qemu.reason} (install Debian's qemu-system-x86)` } as const);
 
 if (!setup.ok) {
@@ -271,6 +332,7 @@ if (!setup.ok) {
     t.diagnostic(figures);
     console.log(`libvirt-export, generated: ${figures}`);
     // Both verdicts, and NUMA designs, must be exercised, or the test proves little.
-    assert.ok(tally.starts > GENERATED / 4 && tally.refused > GENERATED / 10 && tally.numaStarts > GENERATED / 10 && tally.numaRefused > 0, figures);
+    if (GENERATED >= 100) assert.ok(tally.starts > GENERATED / 4 && tally.refused > GENERATED / 10 && tally.numaStarts > GENERATED / 10 && tally.numaRefused > 0, figures);
+    else assert.ok(tally.starts > 0, figures);
   });
 }
