@@ -17,7 +17,7 @@
 // Every example and VMTOPO_LIBVIRT_CASES (300) generated designs, a third of them with 2–4
 // NUMA nodes, VMTOPO_QEMU_JOBS (2) at a time; another seed: VMTOPO_SEED=123.
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { analyzeText, type Analysis } from "../../server/src/engine/analyze";
@@ -145,9 +145,12 @@ function libvirtCheckedErrors(analysis: Analysis, a: Analysis["vms"][number]): V
   return [...checkedErrors(analysis, a), ...numa.map((d) => ({ code: d.code, message: d.message }))];
 }
 
-async function runViaLibvirt(libvirt: Libvirt, text: string): Promise<VmRun[]> {
-  const original = analyzeText(text);
-  const analysis = analyzeText(withLibvirtSlots(text, original));
+/** A file of the design, for an example's imports; designs are read as QEMU `VERSION`. */
+type Reader = { read(path: string): string | undefined };
+
+async function runViaLibvirt(libvirt: Libvirt, text: string, path?: string, reader?: Reader): Promise<VmRun[]> {
+  const original = analyzeText(text, path, reader);
+  const analysis = analyzeText(withLibvirtSlots(text, original), path, reader);
   const report = buildReport(analysis);
   const runs: VmRun[] = [];
   for (const [i, a] of analysis.vms.entries()) {
@@ -300,16 +303,13 @@ if (!setup.ok) {
     const asVersion = (s: string) => s.replace(/^(\s*qemu\s*=\s*)"[^"]*"/gm, `$1"${VERSION}"`);
     const files = readdirSync(dir).filter((f) => f.endsWith(".vmtopo")).sort();
     const texts = files.map((file) => asVersion(readFileSync(join(dir, file), "utf8")));
+    // An example's imports (hosts.vmtopo) are read as the engine's reader reads them, at the same QEMU version.
+    const reader: Reader = { read: (p) => (existsSync(p) ? asVersion(readFileSync(p, "utf8")) : undefined) };
     const tally = new Tally();
-    const runs = await mapLimited(texts, PARALLEL, (text) => (/^import /m.test(text) ? Promise.resolve(undefined) : runViaLibvirt(libvirt, text)));
+    const runs = await mapLimited(files, PARALLEL, (file, i) => runViaLibvirt(libvirt, texts[i], join(dir, file), reader));
     for (const [i, file] of files.entries()) {
-      const r = runs[i];
-      // Examples that import hosts are analysed with their imports inlined by the engine's reader.
-      if (r === undefined) t.diagnostic(`${file}: imports other files; covered by the export qemu test`);
-      else {
-        tally.add(r);
-        await t.test(file, () => judge(file, texts[i], r));
-      }
+      tally.add(runs[i]);
+      await t.test(file, () => judge(file, texts[i], runs[i]));
     }
     t.diagnostic(tally.toString());
     console.log(`libvirt-export, examples: ${tally}`);
