@@ -19,7 +19,8 @@ export function checkedErrors(analysis: Analysis, a: VmAnalysis): { code: string
 /** QEMU's region names in the engine's vocabulary: boot RAM is "ram", a device's backend is the device. */
 export function qemuSectionView(s: FlatSection, backendOwner: Map<string, string>): string {
   let name = s.name;
-  if (name === "pc.ram" || name === "mach-virt.ram" || name === "ram-node0") name = "ram";
+  // libvirt names a NUMA cell's backend ram-nodeN
+  if (name === "pc.ram" || name === "mach-virt.ram" || /^ram-node\d+$/.test(name)) name = "ram";
   else if (name === "pc.bios" && s.offset !== undefined) name = "isa-bios";
   else if (backendOwner.has(name)) name = backendOwner.get(name)!;
   return show({ name, kind: s.kind, start: s.start, end: s.end });

@@ -4,7 +4,7 @@
 // already running is used and left alone. `virt-xml-validate` checks a domain against
 // libvirt's schema; `virsh domxml-to-native qemu-argv` prints the command line libvirt runs.
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -29,6 +29,7 @@ export function startLibvirt(): { ok: true; libvirt: Libvirt } | { ok: false; re
   if (spawnSync("getent", ["group", "libvirt-qemu"]).status !== 0) execFileSync("groupadd", ["-r", "libvirt-qemu"]);
   if (spawnSync("id", ["libvirt-qemu"]).status !== 0) execFileSync("useradd", ["-r", "-g", "kvm", "-d", "/var/lib/libvirt", "-s", "/usr/sbin/nologin", "libvirt-qemu"]);
   mkdirSync("/var/log/libvirt", { recursive: true });
+  kvmForTheQemuUser();
   const answering = () => spawnSync("virsh", ["-c", URI, "version"], { encoding: "utf8", timeout: 120_000 }).status === 0;
   if (existsSync("/var/run/libvirt/libvirt-sock") && answering()) return { ok: true, libvirt: { dir } };
   const pidFile = join(dir, "libvirtd.pid");
@@ -40,6 +41,25 @@ export function startLibvirt(): { ok: true; libvirt: Libvirt } | { ok: false; re
     return { ok: false, reason: "libvirtd started but virsh cannot connect to qemu:///system — see /var/log/libvirt/libvirtd.log" };
   }
   return { ok: true, libvirt: { pidFile, dir } };
+}
+
+/**
+ * /dev/kvm as udev leaves it on a Debian host: group kvm, read-write for the group (systemd's
+ * 50-udev-default.rules). Without udev (containers, microVMs) it is root's alone, and then
+ * libvirt re-probes QEMU on every call, some 4 s per lookup and about 50 s per
+ * `domxml-to-native`: the probe runs QEMU with KVM, but virQEMUCapsIsValid()
+ * (src/qemu/qemu_capabilities.c, libvirt 9.0) finds KVM unusable for the QEMU user
+ * (virQEMUCapsKVMUsable(): /dev/kvm readable and writable by libvirt-qemu:kvm) and throws the
+ * cached capabilities away ("KVM was enabled when probing '…', but it is not available now").
+ * libvirt checks /dev/kvm's ctime on each lookup, so a running daemon sees the change too.
+ */
+function kvmForTheQemuUser(): void {
+  if (!existsSync("/dev/kvm")) return;
+  const kvmGid = Number(execFileSync("getent", ["group", "kvm"], { encoding: "utf8" }).split(":")[2]);
+  const now = statSync("/dev/kvm");
+  if (now.gid === kvmGid && (now.mode & 0o060) === 0o060) return;
+  chownSync("/dev/kvm", now.uid, kvmGid);
+  chmodSync("/dev/kvm", (now.mode & 0o7777) | 0o060);
 }
 
 /** Stops the daemon this test started (by its pid file), never another. */
@@ -93,7 +113,7 @@ export async function validateDomain(libvirt: Libvirt, xml: string): Promise<str
 export async function domxmlToNative(libvirt: Libvirt, xml: string): Promise<{ ok: true; args: string } | { ok: false; error: string }> {
   const path = join(libvirt.dir, `native-${counter++}.xml`);
   writeFileSync(path, xml);
-  // libvirt probes QEMU's capabilities on first use; on a loaded machine a call takes a while.
+  // libvirt probes QEMU's capabilities on first use (seconds), then answers from its cache.
   const result = await run("virsh", ["-c", URI, "domxml-to-native", "qemu-argv", path], 300_000);
   if (result.status === 0) return { ok: true, args: result.stdout };
   return { ok: false, error: result.stderr.replace(/^error: /gm, "").trim() };

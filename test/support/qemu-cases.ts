@@ -327,6 +327,67 @@ export function wideCases(random: Random, machines: readonly ("q35" | "pc" | "vi
   });
 }
 
+/**
+ * Declared NUMA nodes with memory devices on them: 2–4 nodes sharing boot RAM, virtio-mem and
+ * DIMMs on any node; a fifth with one fault: a device on a node that does not exist, a gap
+ * or a duplicate in the ids, a node without memory, or nodes that do not add up to memory.
+ */
+export function numaCases(random: Random, count: number): Case[] {
+  const cases: Case[] = [];
+  for (let i = 0; i < count; i++) {
+    const machine = random.pick(["q35", "pc"] as const);
+    const memory = random.pick(BOOT_SIZES);
+    const nodes = 2 + random.int(3);
+    const numa: NumaNodeConfig[] = [];
+    let left = memory;
+    for (let id = 0; id < nodes; id++) {
+      const share = id === nodes - 1 ? left : Math.max(64 * MiB, roundUp(Math.floor(left / (nodes - id)) - random.int(2) * 128 * MiB, 2 * MiB));
+      numa.push({ id, memory: share });
+      left -= share;
+    }
+    const config: QemuConfig = { machine, memory, numa };
+    const devices = random.int(3);
+    const virtioMem: VirtioMemConfig[] = [];
+    const dimms: DimmConfig[] = [];
+    for (let d = 0; d < devices; d++) {
+      if (random.chance(0.3)) dimms.push({ size: random.pick([512 * MiB, GiB, 2 * GiB]), node: random.int(nodes) });
+      else virtioMem.push({ ...validDevice(random, 8 * GiB), node: random.int(nodes) });
+    }
+    if (virtioMem.length > 0) config.virtioMem = virtioMem;
+    if (dimms.length > 0) config.dimms = dimms;
+    const total = [...virtioMem, ...dimms].reduce((sum, d) => sum + d.size, 0);
+    if (devices > 0 || random.chance(0.3)) {
+      config.maxmem = memory + total + random.pick([0, GiB, 4 * GiB]);
+      config.slots = dimms.length + random.int(3);
+      if (config.slots === 0) config.slots = undefined;
+    }
+    if (random.chance(0.2)) config.cpuVendor = "intel";
+    let what = "";
+    if (random.chance(0.2)) {
+      const fault = random.int(5);
+      const all = [...virtioMem, ...dimms];
+      if (fault === 0 && all.length > 0) {
+        random.pick(all).node = nodes + random.int(2);
+        what = "a device on a missing node: ";
+      } else if (fault === 1) {
+        numa[nodes - 1].id += 1;
+        what = "a gap in the node ids: ";
+      } else if (fault === 2) {
+        numa[nodes - 1].id = 0;
+        what = "a duplicate node id: ";
+      } else if (fault === 3) {
+        numa.push({ id: nodes, memory: 0 });
+        what = "a node without memory: ";
+      } else {
+        numa[0].memory += random.pick([2 * MiB, GiB]);
+        what = "nodes that do not add up: ";
+      }
+    }
+    cases.push({ label: what + describe(config), config });
+  }
+  return cases;
+}
+
 /** Devices QEMU starts with, then resize steps: block multiples, not multiples, above the size, 0. */
 export function runtimeCases(random: Random, machine: "q35" | "virt"): Case[] {
   return Array.from({ length: scaled(150) }, () => {

@@ -73,6 +73,19 @@ describe("import libvirt", () => {
     assert.match(text, /^\/\/ {3}\/domain\/devices\/iommu\/driver \(line \d+\): intremap='on'$/m);
   });
 
+  test("two or more NUMA cells are the numa block, boot RAM their sum; a DIMM keeps its node; one cell is no block", () => {
+    const domain = (cells: string) => `<domain type='kvm'><name>n</name><maxMemory slots='2' unit='GiB'>16</maxMemory><memory unit='GiB'>5</memory>
+      <cpu mode='host-passthrough'><numa>${cells}</numa></cpu>
+      <devices><memory model='dimm'><target><size unit='GiB'>1</size><node>1</node></target></memory></devices></domain>`;
+    const { text } = importLibvirt([{ name: "n.xml", xml: domain("<cell id='0' cpus='0' memory='3' unit='GiB'/><cell id='1' cpus='1' memory='1' unit='GiB'/>") }]);
+    assert.match(text, /^ {2}memory = 4G$/m);
+    assert.match(text, /^ {2}numa \{\n {4}node 0 \{\n {6}memory = 3G\n {4}\}\n {4}node 1 \{\n {6}memory = 1G\n {4}\}\n {2}\}$/m);
+    assert.match(text, /^ {2}dimm dimm0 \{\n {4}size = 1G\n {4}node = 1\n {2}\}$/m);
+    const one = importLibvirt([{ name: "n.xml", xml: domain("<cell id='0' cpus='0' memory='4' unit='GiB'/>") }]).text;
+    assert.doesNotMatch(one, /numa \{/);
+    assert.match(one, /^ {2}memory = 4G$/m);
+  });
+
   test("capabilities give the host: arch, phys-bits, memory, huge page pools, IOMMU vendor", () => {
     const caps = `<capabilities><host><cpu><arch>x86_64</arch><vendor>Intel</vendor><maxphysaddr mode='emulate' bits='46'/></cpu>
       <topology><cells num='2'><cell id='0'><memory unit='KiB'>16777216</memory><pages unit='KiB' size='4'>100</pages><pages unit='KiB' size='2048'>512</pages></cell>

@@ -6,12 +6,12 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { HOST_PAGE_SIZE } from "../../server/src/engine/model";
-import { analyzeText, type Analysis } from "../../server/src/engine/analyze";
+import { analyzeText } from "../../server/src/engine/analyze";
 import { qemuArgv, qemuCommand } from "../../server/src/engine/interop/qemu-export";
 import { importQemu } from "../../server/src/engine/interop/qemu-import";
 import { parseKeyval, parseQemuArgv, qemuSizeValue, shellWords } from "../../server/src/engine/interop/qemu-options";
-import { buildReport } from "../../server/src/engine/report";
 import { backendDesigns } from "../support/qemu-cases";
+import { spliced, vmFigures } from "../support/round-trip";
 import { Random, rng } from "../support/random";
 
 const SEED = Number(process.env.VMTOPO_SEED ?? 20261201);
@@ -136,30 +136,6 @@ PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin \\
 });
 
 // ---- the round trip ------------------------------------------------------------------------
-
-/** The VM's figures and diagnostics without source positions (the imported text has its own). */
-function vmFigures(analysis: Analysis, vm: string): unknown {
-  const strip = (value: unknown): unknown => {
-    if (Array.isArray(value)) return value.map(strip);
-    if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).filter(([k]) => !["range", "file", "source", "related", "line", "declaredAt", "diagnostics"].includes(k)).map(([k, v]) => [k, strip(v)]));
-    return value;
-  };
-  const report = buildReport(analysis).vms.find((v) => v.name === vm);
-  // Sorted: positions decide the order, and the imported text has its own (the report's
-  // per-VM list of diagnostics is left out above for the same reason: it is this list).
-  const diagnostics = analysis.diagnostics.map((d) => `${d.severity} ${d.code} ${d.message}`).sort();
-  return { report: strip(report), diagnostics };
-}
-
-/** The design with the VM's declaration replaced by the imported one. */
-function spliced(text: string, analysis: Analysis, vm: string, imported: string): string {
-  const a = analysis.vms.find((v) => v.vm.name === vm)!;
-  const lines = analysis.parse.lines;
-  const start = lines.offset(a.vm.decl.range.start);
-  const end = lines.offset(a.vm.decl.range.end);
-  const body = imported.slice(imported.indexOf("\nvm ") + 1);
-  return text.slice(0, start) + body.trimEnd() + text.slice(end);
-}
 
 test(`round trip over generated designs (seed ${SEED}): import(export(design)) analyses the same`, async (t) => {
   const random = new Random(rng(SEED));

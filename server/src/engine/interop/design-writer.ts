@@ -23,6 +23,8 @@ export interface ImportedVm {
   /** the host it runs on, when it is declared elsewhere */
   onHost?: string;
   attrs: Attr[];
+  /** declared NUMA nodes: `numa { node ID { memory = SIZE } }` */
+  numa?: { id: string; memory: string }[];
   devices: ImportedDevice[];
 }
 
@@ -92,6 +94,11 @@ export function designText(design: ImportedDesign): string {
   const host = vm.onHost ?? design.host?.name;
   out.push(`vm ${vm.name}${host ? ` on ${host}` : ""} {`);
   for (const [name, value] of vm.attrs) out.push(`${name} = ${value}`);
+  if (vm.numa && vm.numa.length > 0) {
+    out.push("numa {");
+    for (const node of vm.numa) out.push(`node ${node.id} {`, `memory = ${node.memory}`, "}");
+    out.push("}");
+  }
   for (const device of vm.devices) {
     out.push("", `${device.kind} ${device.name} {`);
     for (const [name, value] of device.attrs) out.push(`${name} = ${value}`);

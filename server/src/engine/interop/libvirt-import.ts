@@ -134,14 +134,23 @@ function domainDesign(root: XmlElement, source: string, host: ImportedHost | und
   const deviceSizes = memoryDevices.map((d) => bytesOf(r, child(child(d, "target"), "size"), "a memory device's size") ?? 0);
   const cells = childrenNamed(r.use(child(cpu, "numa")), "cell");
   let memory: number | null;
+  // Two or more cells are the VM's NUMA nodes; one cell is QEMU's single node, which vmtopo
+  // makes itself (the implicit node of a VM with memory hot-plug): no numa block for it.
+  const numa: { id: string; memory: string }[] = [];
   if (cells.length > 0) {
     memory = 0;
-    for (const cell of cells) {
+    for (const [i, cell] of cells.entries()) {
       r.use(cell);
-      for (const a of ["id", "cpus"]) r.attr(cell, a);
-      memory += bytesOf(r, cell, "a NUMA cell's memory", r.attr(cell, "memory") ?? "0") ?? 0;
+      r.attr(cell, "cpus");
+      // Without an id a cell is numbered by its place (virDomainNumaDefParseXML()).
+      const id = r.attr(cell, "id") ?? String(i);
+      const bytes = bytesOf(r, cell, "a NUMA cell's memory", r.attr(cell, "memory") ?? "0") ?? 0;
+      if (!/^\d+$/.test(id)) throw new LibvirtImportError(`line ${cell.line}: a NUMA cell's id '${id}' is not a whole number`);
+      numa.push({ id, memory: size(bytes) });
+      memory += bytes;
     }
     if (cells.length > 1) notes.push(`${cells.length} NUMA cells: boot RAM is their sum`);
+    else numa.length = 0;
   } else {
     const total = bytesOf(r, r.use(child(root, "memory")), "<memory>");
     memory = total === null ? null : total - deviceSizes.reduce((a, b) => a + b, 0);
@@ -224,8 +233,10 @@ function domainDesign(root: XmlElement, source: string, host: ImportedHost | und
       imported.push({ kind: "virtio-mem", name: deviceName(mem, "virtiomem"), attrs: a });
     } else if (model === "dimm") {
       r.use(child(target, "size"));
-      r.use(child(target, "node"));
-      imported.push({ kind: "dimm", name: deviceName(mem, "dimm"), attrs: [["size", size(deviceSize)]] });
+      const a: Attr[] = [["size", size(deviceSize)]];
+      const node = r.use(child(target, "node"))?.text.trim();
+      if (node && node !== "0") a.push(["node", node]);
+      imported.push({ kind: "dimm", name: deviceName(mem, "dimm"), attrs: a });
     } else {
       r.use(child(target, "size"));
       unmodelled.push(`<memory model='${model}'> of ${size(deviceSize)} (vmtopo models virtio-mem and dimm)`);
@@ -280,7 +291,7 @@ function domainDesign(root: XmlElement, source: string, host: ImportedHost | und
   return {
     source: `Imported by vmtopo from the libvirt domain ${source}.`,
     host,
-    vm: { name, attrs, devices: imported, onHost: host ? undefined : onHost },
+    vm: { name, attrs, numa, devices: imported, onHost: host ? undefined : onHost },
     unmodelled,
     notes,
   };
