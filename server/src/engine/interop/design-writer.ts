@@ -24,6 +24,8 @@ export interface ImportedVm {
   onHost?: string;
   attrs: Attr[];
   devices: ImportedDevice[];
+  /** `numa { node ID { memory = … } }`, when the source declares NUMA nodes */
+  numa?: { id: number; memory: string }[];
 }
 
 export interface ImportedHost {
@@ -92,6 +94,11 @@ export function designText(design: ImportedDesign): string {
   const host = vm.onHost ?? design.host?.name;
   out.push(`vm ${vm.name}${host ? ` on ${host}` : ""} {`);
   for (const [name, value] of vm.attrs) out.push(`${name} = ${value}`);
+  if (vm.numa && vm.numa.length > 0) {
+    out.push("", "numa {");
+    for (const node of vm.numa) out.push(`node ${node.id} {`, `memory = ${node.memory}`, "}");
+    out.push("}");
+  }
   for (const device of vm.devices) {
     out.push("", `${device.kind} ${device.name} {`);
     for (const [name, value] of device.attrs) out.push(`${name} = ${value}`);
