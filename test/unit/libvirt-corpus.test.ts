@@ -5,25 +5,33 @@
 //
 // For every domain:
 //   - the import does not crash: it gives a design, or a clear LibvirtImportError / XmlError
-//     only for a domain libvirt itself refuses;
-//   - the design parses and resolves (no VT001–VT003, VT005–VT007); a value error (VT004) only
+//     (with a line) only for a domain libvirt itself refuses;
+//   - the design parses and resolves (no VT001-VT003, VT005-VT007); a value error (VT004) only
 //     where libvirt refuses the domain;
 //   - nothing is dropped silently: every element and attribute of the domain is either in
-//     MODELLED below (what the importer translates) or named, with its line, in the design's
-//     header comment; and each selecting feature (memory devices, VFIO devices, NUMA cells,
-//     vIOMMU, launch security, maxMemory, huge pages, maxphysaddr) is in the design or listed.
-// For every domain with libvirt's command line (`NAME.x86_64-latest.args`): QEMU 7.2 runs it
-// (TCG, paused, no guest) changed only where this machine or this QEMU cannot run it — each
-// change is one of ADAPTATIONS in test/support/libvirt-args.ts: TCG for KVM; the monitor on
-// stdio instead of libvirt's socket; no secret, disk, network, audio or chardev backends (and
-// no devices using them); no vhost-user, VFIO or SEV/TDX; hugetlbfs files as memfd huge pages
-// of the same size; other backend files in a temporary directory; no host NUMA binding;
-// reserve=off (and no prealloc on huge pages or on boot RAM above 2 GiB); mem-lock off;
-// no virtio-mem dynamic-memslots (QEMU 8.2). Then, as the export oracle does: QEMU refuses it
-// exactly when the imported design (analysed as QEMU 7.2) has an error of a rule QEMU checks,
-// and when QEMU starts, its flat view's RAM/ROM sections and memory-device regions equal the
-// design's layout. A domain that cannot be compared is excluded with a named reason from
-// EXCLUSIONS, and the counts per reason are printed.
+//     MODELLED below (what the importer translates) or named, with its path and line, in the
+//     design's header comment; and each selecting feature (memory devices, VFIO devices, NUMA
+//     cells, vIOMMU, launch security, maxMemory, huge pages, <locked/>, maxphysaddr) is in the
+//     design or named in its header.
+// For every domain with libvirt's command line (`NAME.x86_64-latest.args`), QEMU 7.2 runs it
+// (TCG, paused, no guest), changed only where this machine or this QEMU cannot run it; each
+// change is one of ADAPTATIONS in test/support/libvirt-args.ts:
+//   TCG for KVM; the monitor on stdio instead of libvirt's QMP socket (no -sandbox, -msg,
+//   displays); no secret objects; no disk, network, audio or chardev backends nor the devices
+//   using them; no vhost-user devices; no vfio-pci; no emulated smartcard; no sev-guest /
+//   tdx-guest; hugetlbfs files as memfd huge pages of the same page size; other backend files
+//   in a temporary directory; no host NUMA binding (host-nodes, policy, node-affinity);
+//   reserve=off, and no prealloc on huge pages (no pool here) or on boot RAM above 2 GiB;
+//   -overcommit mem-lock=off; no virtio-mem dynamic-memslots (QEMU 8.2).
+// Then, as the export oracle does (test/support/export-oracle.ts): QEMU refuses it exactly when
+// the imported design, analysed as QEMU 7.2, has an error of a rule QEMU checks, and when QEMU
+// starts, its flat view's RAM/ROM sections and memory-device regions equal the design's layout.
+// A domain that cannot be compared is excluded with one of the named EXCLUSIONS (SEV/TDX guests;
+// nvdimm, virtio-pmem and sgx-epc devices, which vmtopo does not model; DIMMs without ACPI;
+// VGA devices, whose legacy window vmtopo does not model; KVM-only configurations; huge page
+// sizes the memfd stand-in for hugetlbfs refuses; a phys-bits message whose address differs
+// from the engine's), the counts per reason and the agreement are printed, and any other
+// exclusion or disagreement fails the test.
 import assert from "node:assert/strict";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
