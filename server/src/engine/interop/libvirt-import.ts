@@ -118,7 +118,7 @@ function domainDesign(root: XmlElement, source: string, host: ImportedHost | und
   else {
     attrs.push(["cpu", "named"]);
     const model = r.use(child(cpu, "model"))?.text.trim() ?? "qemu64";
-    if (arch === "x86_64") attrs.push(["cpu-vendor", /^(qemu64|EPYC|Opteron|phenom|athlon)/i.test(model) ? "amd" : "intel"]);
+    if (arch === "x86_64" || arch === "i686") attrs.push(["cpu-vendor", /^(qemu64|EPYC|Opteron|phenom|athlon)/i.test(model) ? "amd" : "intel"]);
     if (!cpu) notes.push("no <cpu>: libvirt runs qemu64, an AuthenticAMD model with 40 phys-bits");
   }
   const maxphys = r.use(child(cpu, "maxphysaddr"));
