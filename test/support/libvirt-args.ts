@@ -10,7 +10,7 @@ export const ADAPTATIONS = {
   tcg: "-accel kvm → tcg (no KVM here)",
   monitor: "libvirt's QMP socket (-chardev/-mon), -sandbox, -msg, -daemonize and displays go: the monitor is on stdio",
   secret: "-object secret (its file is libvirt's master key, not here)",
-  "disk-and-backends": "-blockdev/-drive, -netdev, -audiodev, character devices other than the monitor, and the devices using them (their images, sockets and fds are not here)",
+  "disk-and-backends": "-blockdev/-drive, -netdev, audio backends other than 'none', character devices other than the monitor, and the devices using them (their images, sockets, fds and displays are not here)",
   "vhost-user": "vhost-user devices (they need a backend process on a socket)",
   vfio: "vfio-pci devices (no host devices here)",
   "host-hardware": "devices that need the host's hardware: an emulated smartcard reader (ccid-card-emulated)",
@@ -60,7 +60,15 @@ export function runnableLibvirtArgs(text: string, tempDir: string, memoryLimit =
       drop(monitorChardevs.has(idOf(option)) ? "monitor" : "disk-and-backends");
       continue;
     }
-    if (["blockdev", "drive", "netdev", "audiodev"].includes(option.name)) {
+    if (option.name === "audiodev") {
+      // libvirt writes -audiodev as JSON, which QEMU's keyval parser reads; "none" runs anywhere.
+      const audio = (option.raw ?? "").startsWith("{") ? (JSON.parse(option.raw!) as Record<string, unknown>) : Object.fromEntries(option.props);
+      if (audio.driver !== "none") {
+        changes.add("disk-and-backends");
+        removed.add(String(audio.id));
+        continue;
+      }
+    } else if (["blockdev", "drive", "netdev"].includes(option.name)) {
       drop("disk-and-backends");
       continue;
     }
