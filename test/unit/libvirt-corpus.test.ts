@@ -178,6 +178,8 @@ function featuresAccounted(root: XmlElement, text: string): string[] {
   return missing;
 }
 
+const importOutcomes = { imported: 0, refused: 0 };
+
 const SYNTAX_OR_REFERENCE = new Set(["VT001", "VT002", "VT003", "VT005", "VT006", "VT007"]);
 
 describe("libvirt's corpus: import", () => {
@@ -198,6 +200,7 @@ describe("libvirt's corpus: import", () => {
         assert.ok(error instanceof LibvirtImportError || error instanceof XmlError, `a crash, not a clear error: ${(error as Error).stack}`);
         assert.ok(entry.libvirtRefuses, `the import refuses a domain libvirt accepts: ${error.message}`);
         assert.match(error.message, /line \d+/);
+        importOutcomes.refused++;
         return;
       }
       const { text } = result;
@@ -208,8 +211,14 @@ describe("libvirt's corpus: import", () => {
       const root = parseXml(xml);
       assert.deepEqual(silentlyDropped(root, header), [], `dropped silently:\n${text}`);
       assert.deepEqual(featuresAccounted(root, text), [], `not in the design nor listed:\n${text}`);
+      importOutcomes.imported++;
     });
   }
+
+  test("every domain was imported or refused with a clear error", (t) => {
+    t.diagnostic(`${manifest.length} domains: ${importOutcomes.imported} imported, ${importOutcomes.refused} refused with a clear error (libvirt refuses them too)`);
+    assert.equal(importOutcomes.imported + importOutcomes.refused, manifest.length);
+  });
 });
 
 /** Why a domain's command line is not compared with its design here. */
@@ -247,6 +256,7 @@ function withoutVgaWindow<S extends { kind: string; start: number; end: number }
 
 interface Outcome {
   domain: string;
+  changes?: string[];
   vgaWindow?: boolean;
   excluded?: Exclusion;
   detail?: string;
@@ -289,6 +299,7 @@ describe("libvirt's corpus: QEMU 7.2 runs libvirt's command line", () => {
         domain: entry.domain,
         detail: `${result instanceof Error ? "error" : result.ok ? "starts" : `refused: ${result.error}`}; changed: ${runnable.changes.join(", ") || "nothing"}${vgaWindow ? `; the ${String(vga!.props.get("driver"))}'s VGA window cut from the design's layout` : ""}`,
         vgaWindow,
+        changes: runnable.changes,
         check: () => compare(entry.domain, design, { vm: a.vm.name, qemu: asSectionsOfRam(result), errors, sections, backendOwner: owners }),
       };
     });
@@ -309,7 +320,12 @@ describe("libvirt's corpus: QEMU 7.2 runs libvirt's command line", () => {
     }
     const compared = outcomes.length - [...counts.values()].reduce((x, y) => x + y, 0);
     const vgaCut = outcomes.filter((o) => o.vgaWindow && !o.excluded).length;
+    const starts = outcomes.filter((o) => !o.excluded && o.detail?.startsWith("starts")).length;
+    t.diagnostic(`QEMU ${version} starts ${starts} of the ${compared} compared command lines and refuses the others`);
     t.diagnostic(`${agreeing}/${compared} domains agree with QEMU ${version} (${vgaCut} with a VGA device's legacy window cut from the design's layout); excluded: ${[...counts].map(([k, n]) => `${k} ${n}`).join(", ") || "none"}`);
+    const changeCounts = new Map<string, number>();
+    for (const o of outcomes) for (const c of o.changes ?? []) changeCounts.set(c, (changeCounts.get(c) ?? 0) + 1);
+    t.diagnostic(`changes to libvirt's command lines (domains): ${[...changeCounts].sort().map(([k, n]) => `${k} ${n}`).join(", ")}`);
     for (const o of outcomes) t.diagnostic(`${o.domain}: ${o.excluded ? `excluded (${o.excluded}${o.detail ? `: ${o.detail}` : ""})` : o.detail}`);
     for (const reason of counts.keys()) assert.ok(reason in EXCLUSIONS, `an unexplained exclusion: ${reason}`);
     assert.deepEqual(failures, [], `${failures.length} domains disagree with QEMU:\n${failures.join("\n\n")}`);
