@@ -215,6 +215,17 @@ describe("libvirt's corpus: import", () => {
     });
   }
 
+  test("the checks catch a silent drop: an unlisted element, an unlisted attribute, a lost device", () => {
+    const xml = readFileSync(join(corpus, "memory-hotplug-dimm-addr.xml"), "utf8");
+    const { text } = importLibvirt([{ name: "memory-hotplug-dimm-addr.xml", xml }]);
+    const root = parseXml(xml);
+    const header = text.split("\n").filter((l) => l.startsWith("//")).join("\n");
+    const without = (pattern: RegExp) => header.split("\n").filter((l) => !pattern.test(l)).join("\n");
+    assert.deepEqual(silentlyDropped(root, without(/<nodemask> at /)), ["<nodemask> at /domain/devices/memory/source/nodemask (line 35)"]);
+    assert.deepEqual(silentlyDropped(root, without(/\/domain\/devices\/memory\/address \(line 42\)/)), ["/domain/devices/memory/address/@slot (line 42)"]);
+    assert.deepEqual(featuresAccounted(root, text.replace(/^ {2}dimm dimm1 \{[^}]*\}\n/m, "")), ["2 dimm/virtio-mem devices"]);
+  });
+
   test("every domain was imported or refused with a clear error", (t) => {
     t.diagnostic(`${manifest.length} domains: ${importOutcomes.imported} imported, ${importOutcomes.refused} refused with a clear error (libvirt refuses them too)`);
     assert.equal(importOutcomes.imported + importOutcomes.refused, manifest.length);
