@@ -13,7 +13,8 @@
 //     design's header comment; and each selecting feature (memory devices, VFIO devices, NUMA
 //     cells, vIOMMU, launch security, maxMemory, huge pages, <locked/>, maxphysaddr) is in the
 //     design or named in its header.
-// For every domain with libvirt's command line (`NAME.x86_64-latest.args`), QEMU 7.2 runs it
+// For every domain with libvirt's command line (`NAME.x86_64-latest.args`), `import qemu` of it
+// gives the layout `import libvirt` gives of the domain, and QEMU 7.2 runs it
 // (TCG, paused, no guest), changed only where this machine or this QEMU cannot run it; each
 // change is one of ADAPTATIONS in test/support/libvirt-args.ts:
 //   TCG for KVM; the monitor on stdio instead of libvirt's QMP socket (no -sandbox, -msg,
@@ -39,6 +40,7 @@ import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { analyzeText } from "../../server/src/engine/analyze";
 import { importLibvirt, LibvirtImportError } from "../../server/src/engine/interop/libvirt-import";
+import { importQemu } from "../../server/src/engine/interop/qemu-import";
 import { parseQemuArgv, shellWords } from "../../server/src/engine/interop/qemu-options";
 import { parseXml, XmlError, type XmlElement } from "../../server/src/engine/interop/xml";
 import { buildReport } from "../../server/src/engine/report";
@@ -101,7 +103,7 @@ const MODELLED: Readonly<Record<string, readonly string[]>> = {
   "/domain/devices/memory/target/address": ["base"],
   "/domain/devices/memory/source": [],
   "/domain/devices/memory/source/pagesize": ["unit"],
-  "/domain/devices/memory/address": ["type", "base"],
+  "/domain/devices/memory/address": ["type", "base", "slot"],
   "/domain/devices/memory/alias": ["name"],
   "/domain/devices/hostdev": ["mode", "type", "model"],
   "/domain/devices/hostdev/source": [],
@@ -222,8 +224,19 @@ describe("libvirt's corpus: import", () => {
     const header = text.split("\n").filter((l) => l.startsWith("//")).join("\n");
     const without = (pattern: RegExp) => header.split("\n").filter((l) => !pattern.test(l)).join("\n");
     assert.deepEqual(silentlyDropped(root, without(/<nodemask> at /)), ["<nodemask> at /domain/devices/memory/source/nodemask (line 35)"]);
-    assert.deepEqual(silentlyDropped(root, without(/\/domain\/devices\/memory\/address \(line 42\)/)), ["/domain/devices/memory/address/@slot (line 42)"]);
-    assert.deepEqual(featuresAccounted(root, text.replace(/^ {2}dimm dimm1 \{[^}]*\}\n/m, "")), ["2 dimm/virtio-mem devices"]);
+    assert.deepEqual(silentlyDropped(root, without(/\/domain\/cpu\/numa\/cell \(line 15\)/)), ["/domain/cpu/numa/cell/@cpus (line 15)"]);
+    assert.deepEqual(featuresAccounted(root, text.replace(/^ {2}dimm dimm2 \{[^}]*\}\n/m, "")), ["2 dimm/virtio-mem devices"]);
+  });
+
+  test("import qemu of each of libvirt's command lines gives the layout import libvirt gives of its domain", () => {
+    const layout = (design: string) => buildReport(analyzeText(design)).vms[0].layout.sections.map(engineSectionView);
+    const differ: string[] = [];
+    for (const entry of manifest.filter((e) => e.companion?.endsWith(".args"))) {
+      const fromXml = importLibvirt([{ name: entry.domain, xml: readFileSync(join(corpus, entry.domain), "utf8") }]).text;
+      const fromArgs = importQemu(readFileSync(join(corpus, entry.companion!), "utf8"), entry.companion!).text;
+      if (JSON.stringify(layout(fromXml)) !== JSON.stringify(layout(fromArgs))) differ.push(`${entry.domain}:\n${fromXml}\n${fromArgs}`);
+    }
+    assert.deepEqual(differ, []);
   });
 
   test("every domain was imported or refused with a clear error", (t) => {

@@ -202,15 +202,34 @@ function domainDesign(root: XmlElement, source: string, host: ImportedHost | und
   const names = new Set<string>();
   // Without a user alias, the names libvirt gives (qemuAssignDeviceAliases()): virtiomem0, dimm0, hostdev0.
   const perKind = new Map<string, number>();
-  const deviceName = (el: XmlElement, prefix: string) => {
+  const deviceName = (el: XmlElement, prefix: string, fixedIndex?: number) => {
     const alias = r.attr(r.use(child(el, "alias")), "name");
-    const index = perKind.get(prefix) ?? 0;
+    const index = fixedIndex ?? perKind.get(prefix) ?? 0;
     perKind.set(prefix, index + 1);
     let n = identifier(alias?.replace(/^ua-/, "") ?? "", `${prefix}${index}`);
     for (let i = 1; names.has(n); i++) n = `${prefix}${index}-${i}`;
     names.add(n);
     return n;
   };
+  // A DIMM's alias is dimmN for its slot N (qemuDeviceMemoryGetAliasID(), src/qemu/qemu_alias.c);
+  // DIMMs and NVDIMMs without a slot get the free ones in order (qemuDomainAssignMemorySlots()).
+  const slotted = memoryDevices.filter((m) => ["dimm", "nvdimm"].includes(m.attributes.get("model") ?? ""));
+  const slotOf = (m: XmlElement) => {
+    const address = child(m, "address");
+    return address?.attributes.get("type") === "dimm" && address.attributes.has("slot") ? Number(address.attributes.get("slot")) : undefined;
+  };
+  const usedSlots = new Set(slotted.map(slotOf).filter((n): n is number => n !== undefined));
+  const dimmSlot = new Map<XmlElement, number>();
+  let freeSlot = 0;
+  for (const m of slotted) {
+    let slot = slotOf(m);
+    if (slot === undefined) {
+      while (usedSlots.has(freeSlot)) freeSlot++;
+      slot = freeSlot;
+      usedSlots.add(slot);
+    }
+    dimmSlot.set(m, slot);
+  }
   let viommu: string | undefined;
   for (const [i, mem] of memoryDevices.entries()) {
     r.use(mem);
@@ -246,10 +265,11 @@ function domainDesign(root: XmlElement, source: string, host: ImportedHost | und
       const address = child(mem, "address");
       if (address?.attributes.get("type") === "dimm") {
         r.attr(address, "type");
+        r.attr(address, "slot");
         const base = r.attr(address, "base");
         if (base !== undefined) a.push(["memaddr", "0x" + BigInt(base).toString(16)]);
       }
-      imported.push({ kind: "dimm", name: deviceName(mem, "dimm"), attrs: a });
+      imported.push({ kind: "dimm", name: deviceName(mem, "dimm", dimmSlot.get(mem)), attrs: a });
     } else {
       r.use(child(target, "size"));
       unmodelled.push(`<memory model='${model}'> of ${size(deviceSize)} (vmtopo models virtio-mem and dimm)`);
