@@ -2,21 +2,24 @@
 // units and memory rules, and the corpus from libvirt's own tests (test/fixtures/libvirt/):
 // every domain imports without a crash, nothing is dropped silently, and where libvirt's
 // command line for the domain runs here, QEMU 7.2's flat view equals the imported design's
-// layout — and `import qemu` of that command line gives the same layout.
+// layout — and `import qemu` of that command line gives the same layout. The command line is
+// changed only where this machine cannot run it (test/support/libvirt-args.ts). The whole corpus
+// (test/fixtures/libvirt/corpus/) is held to QEMU in libvirt-corpus.test.ts.
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { analyzeText } from "../../server/src/engine/analyze";
 import { importLibvirt } from "../../server/src/engine/interop/libvirt-import";
 import { importQemu } from "../../server/src/engine/interop/qemu-import";
-import { parseQemuArgv, shellWords } from "../../server/src/engine/interop/qemu-options";
 import { parseXml, XmlError } from "../../server/src/engine/interop/xml";
 import { buildReport } from "../../server/src/engine/report";
 import { checkedErrors, compare } from "../support/export-oracle";
 import { repoRoot } from "../support/fixtures";
 import { engineSectionView } from "../support/qemu-cases";
-import { PAUSED_WITH_MONITOR, qemuAvailable, runQemuArgv } from "../support/qemu-oracle";
+import { runnableLibvirtArgs } from "../support/libvirt-args";
+import { qemuAvailable, runQemuArgv } from "../support/qemu-oracle";
 
 const corpus = join(repoRoot, "test", "fixtures", "libvirt");
 
@@ -127,7 +130,8 @@ describe("libvirt's test corpus", () => {
       const layout = (design: string) => buildReport(analyzeText(design)).vms[0].layout.sections.map(engineSectionView);
       assert.deepEqual(layout(fromArgs), layout(fromXml), `the two importers agree:\n${fromXml}\n${fromArgs}`);
 
-      const result = await runQemuArgv(runnableCorpusArgs(text), { timeoutMs: 60_000 });
+      const runnable = runnableLibvirtArgs(text, tmpdir());
+      const result = await runQemuArgv(runnable.args, { binary: runnable.binary, timeoutMs: 60_000 });
       const owners = new Map<string, string>();
       // libvirt names a device's backend "mem" + its alias.
       for (const m of fromArgs.matchAll(/^ {2}virtio-mem (\S+) \{/gm)) owners.set(`mem${m[1]}`, m[1]);
@@ -138,40 +142,3 @@ describe("libvirt's test corpus", () => {
     });
   }
 });
-
-/**
- * The corpus's command line as QEMU 7.2 runs here, changed only where this machine or this
- * QEMU cannot: TCG for KVM; no monitor socket, secret file, sandbox, disk or display; huge
- * page files as memfd huge pages of the same size; no host NUMA binding (one node here);
- * `dynamic-memslots` (QEMU 8.2) dropped.
- */
-function runnableCorpusArgs(text: string): string[] {
-  const { options } = parseQemuArgv(shellWords(text));
-  const out: string[] = [];
-  for (const option of options) {
-    if (["chardev", "mon", "sandbox", "display", "blockdev", "audiodev", "msg"].includes(option.name)) continue;
-    if (option.name === "object" && option.props.get("qom-type") === "secret") continue;
-    if (option.name === "device" && option.props.get("driver") === "ide-hd") continue;
-    if (option.name === "accel") {
-      out.push("-accel", "tcg");
-      continue;
-    }
-    let raw = option.raw;
-    if (option.json) {
-      const json = JSON.parse(raw!) as Record<string, unknown>;
-      if (json["qom-type"] === "memory-backend-file" && /hugepages/.test(String(json["mem-path"]))) {
-        json["qom-type"] = "memory-backend-memfd";
-        delete json["mem-path"];
-        json.hugetlb = true;
-        json.hugetlbsize = /1G/.test(String(option.props.get("mem-path"))) ? 2 ** 30 : 2 ** 21;
-      }
-      delete json["host-nodes"];
-      delete json.policy;
-      delete json["dynamic-memslots"];
-      if (String(json["qom-type"] ?? "").startsWith("memory-backend-") && json.prealloc === undefined) json.reserve = false;
-      raw = JSON.stringify(json);
-    }
-    out.push(`-${option.name}`, ...(raw === undefined ? [] : [raw]));
-  }
-  return [...out, ...PAUSED_WITH_MONITOR];
-}

@@ -23,9 +23,9 @@ export interface ImportedVm {
   /** the host it runs on, when it is declared elsewhere */
   onHost?: string;
   attrs: Attr[];
-  /** declared NUMA nodes: `numa { node ID { memory = SIZE } }` */
-  numa?: { id: string; memory: string }[];
   devices: ImportedDevice[];
+  /** `numa { node ID { memory = … } }`, when the source declares NUMA nodes */
+  numa?: { id: number; memory: string }[];
 }
 
 export interface ImportedHost {
@@ -95,7 +95,7 @@ export function designText(design: ImportedDesign): string {
   out.push(`vm ${vm.name}${host ? ` on ${host}` : ""} {`);
   for (const [name, value] of vm.attrs) out.push(`${name} = ${value}`);
   if (vm.numa && vm.numa.length > 0) {
-    out.push("numa {");
+    out.push("", "numa {");
     for (const node of vm.numa) out.push(`node ${node.id} {`, `memory = ${node.memory}`, "}");
     out.push("}");
   }

@@ -23,6 +23,8 @@ const UNITS: Readonly<Record<string, number>> = {
   eb: 1e18, e: 2 ** 60, eib: 2 ** 60,
 };
 
+const MiB = 2 ** 20;
+
 /** Tracks what was read, so that everything else can be listed. */
 class Reader {
   private readonly read = new Map<XmlElement, Set<string>>();
@@ -116,51 +118,60 @@ function domainDesign(root: XmlElement, source: string, host: ImportedHost | und
   else {
     attrs.push(["cpu", "named"]);
     const model = r.use(child(cpu, "model"))?.text.trim() ?? "qemu64";
-    if (cpu) r.attr(child(cpu, "model"), "fallback");
-    if (arch === "x86_64") attrs.push(["cpu-vendor", /^(qemu64|EPYC|Opteron|phenom|athlon)/i.test(model) ? "amd" : "intel"]);
+    if (arch === "x86_64" || arch === "i686") attrs.push(["cpu-vendor", /^(qemu64|EPYC|Opteron|phenom|athlon)/i.test(model) ? "amd" : "intel"]);
     if (!cpu) notes.push("no <cpu>: libvirt runs qemu64, an AuthenticAMD model with 40 phys-bits");
   }
-  if (cpu) for (const a of ["match", "check"]) r.attr(cpu, a);
   const maxphys = r.use(child(cpu, "maxphysaddr"));
   if (maxphys) {
     const bits = r.attr(maxphys, "bits");
-    if (r.attr(maxphys, "mode") === "emulate" && bits) attrs.push(["phys-bits", bits]);
-    else if (bits) r.attr(maxphys, "limit"), notes.push(`maxphysaddr passthrough: the host's phys-bits`);
-    r.attr(maxphys, "limit");
+    const physMode = r.attr(maxphys, "mode");
+    if (physMode === "emulate" && bits) attrs.push(["phys-bits", bits]);
+    else if (physMode === "passthrough") notes.push(`maxphysaddr passthrough: the host's phys-bits`);
+    else unmodelled.push(`<maxphysaddr mode='${physMode}'${bits ? ` bits='${bits}'` : ""}> (libvirt emulates bits='N' or passes the host's through)`);
   }
 
-  // Memory: boot RAM, maxmem and slots.
+  // Memory: boot RAM, maxmem and slots, as libvirt aligns them before it starts QEMU
+  // (qemuDomainAlignMemorySizes(), src/qemu/qemu_domain.c, libvirt 9.0): NUMA cells, boot RAM
+  // and <maxMemory> up to 1 MiB, memory devices up to 2 MiB (x86).
+  const aligned = (n: number, alignment: number, what: string) => {
+    const up = Math.ceil(n / alignment) * alignment;
+    if (up !== n) notes.push(`${what} ${size(n)} rounded up to ${size(up)}, as libvirt does (qemuDomainAlignMemorySizes())`);
+    return up;
+  };
   const memoryDevices = childrenNamed(child(root, "devices"), "memory");
-  const deviceSizes = memoryDevices.map((d) => bytesOf(r, child(child(d, "target"), "size"), "a memory device's size") ?? 0);
+  const rawDeviceSizes = memoryDevices.map((d) => bytesOf(r, child(child(d, "target"), "size"), "a memory device's size") ?? 0);
+  const deviceSizes = rawDeviceSizes.map((n, i) => aligned(n, 2 * MiB, `memory device ${i}'s size`));
   const cells = childrenNamed(r.use(child(cpu, "numa")), "cell");
   let memory: number | null;
   // Two or more cells are the VM's NUMA nodes; one cell is QEMU's single node, which vmtopo
   // makes itself (the implicit node of a VM with memory hot-plug): no numa block for it.
-  const numa: { id: string; memory: string }[] = [];
+  const numa: { id: number; memory: string }[] = [];
   if (cells.length > 0) {
     memory = 0;
     for (const [i, cell] of cells.entries()) {
       r.use(cell);
       r.attr(cell, "cpus");
       // Without an id a cell is numbered by its place (virDomainNumaDefParseXML()).
-      const id = r.attr(cell, "id") ?? String(i);
-      const bytes = bytesOf(r, cell, "a NUMA cell's memory", r.attr(cell, "memory") ?? "0") ?? 0;
-      if (!/^\d+$/.test(id)) throw new LibvirtImportError(`line ${cell.line}: a NUMA cell's id '${id}' is not a whole number`);
-      numa.push({ id, memory: size(bytes) });
-      memory += bytes;
+      const idText = r.attr(cell, "id") ?? String(i);
+      if (!/^\d+$/.test(idText)) throw new LibvirtImportError(`line ${cell.line}: a NUMA cell's id '${idText}' is not a whole number`);
+      const id = Number(idText);
+      const cellMemory = aligned(bytesOf(r, cell, "a NUMA cell's memory", r.attr(cell, "memory") ?? "0") ?? 0, MiB, `NUMA cell ${id}'s memory`);
+      numa.push({ id, memory: size(cellMemory) });
+      memory += cellMemory;
     }
     if (cells.length > 1) notes.push(`${cells.length} NUMA cells: boot RAM is their sum`);
     else numa.length = 0;
   } else {
     const total = bytesOf(r, r.use(child(root, "memory")), "<memory>");
-    memory = total === null ? null : total - deviceSizes.reduce((a, b) => a + b, 0);
+    memory = total === null ? null : aligned(total - rawDeviceSizes.reduce((a, b) => a + b, 0), MiB, "boot RAM");
   }
   r.attr(r.use(child(root, "memory")), "unit");
   if (memory === null || memory <= 0) throw new LibvirtImportError(`${source}: no boot memory (<memory> or NUMA cells)`);
+  if (!Number.isSafeInteger(memory)) throw new LibvirtImportError(`${source}: boot memory is too large`);
   attrs.push(["memory", size(memory)]);
   const maxMemory = r.use(child(root, "maxMemory"));
   if (maxMemory) {
-    attrs.push(["maxmem", size(bytesOf(r, maxMemory, "<maxMemory>")!)]);
+    attrs.push(["maxmem", size(aligned(bytesOf(r, maxMemory, "<maxMemory>")!, MiB, "<maxMemory>"))]);
     const slots = r.attr(maxMemory, "slots");
     if (slots !== undefined && Number(slots) > 0) attrs.push(["slots", slots]);
   }
@@ -186,7 +197,6 @@ function domainDesign(root: XmlElement, source: string, host: ImportedHost | und
   else if (sourceType === "file") attrs.push(["file-system", "disk"]), notes.push("file-backed memory without hugepages: libvirt's memory_backing_dir, taken as a disk file");
   const allocation = r.use(child(backing, "allocation"));
   if (r.attr(allocation, "mode") === "immediate") attrs.push(["prealloc", "on"]);
-  r.attr(allocation, "threads");
   const access = r.use(child(backing, "access"));
   if (r.attr(access, "mode") === "shared") notes.push("memory access shared: a shared mapping (vmtopo does not distinguish)");
   if (child(backing, "locked")) {
@@ -200,21 +210,44 @@ function domainDesign(root: XmlElement, source: string, host: ImportedHost | und
   const names = new Set<string>();
   // Without a user alias, the names libvirt gives (qemuAssignDeviceAliases()): virtiomem0, dimm0, hostdev0.
   const perKind = new Map<string, number>();
-  const deviceName = (el: XmlElement, prefix: string) => {
+  const deviceName = (el: XmlElement, prefix: string, fixedIndex?: number) => {
     const alias = r.attr(r.use(child(el, "alias")), "name");
-    const index = perKind.get(prefix) ?? 0;
+    const index = fixedIndex ?? perKind.get(prefix) ?? 0;
     perKind.set(prefix, index + 1);
     let n = identifier(alias?.replace(/^ua-/, "") ?? "", `${prefix}${index}`);
     for (let i = 1; names.has(n); i++) n = `${prefix}${index}-${i}`;
     names.add(n);
     return n;
   };
+  // A DIMM's alias is dimmN for its slot N (qemuDeviceMemoryGetAliasID(), src/qemu/qemu_alias.c);
+  // DIMMs and NVDIMMs without a slot get the free ones in order (qemuDomainAssignMemorySlots()).
+  const slotted = memoryDevices.filter((m) => ["dimm", "nvdimm"].includes(m.attributes.get("model") ?? ""));
+  const slotOf = (m: XmlElement) => {
+    const address = child(m, "address");
+    return address?.attributes.get("type") === "dimm" && address.attributes.has("slot") ? Number(address.attributes.get("slot")) : undefined;
+  };
+  const usedSlots = new Set(slotted.map(slotOf).filter((n): n is number => n !== undefined));
+  const dimmSlot = new Map<XmlElement, number>();
+  let freeSlot = 0;
+  for (const m of slotted) {
+    let slot = slotOf(m);
+    if (slot === undefined) {
+      while (usedSlots.has(freeSlot)) freeSlot++;
+      slot = freeSlot;
+      usedSlots.add(slot);
+    }
+    dimmSlot.set(m, slot);
+  }
   let viommu: string | undefined;
   for (const [i, mem] of memoryDevices.entries()) {
     r.use(mem);
     const model = r.attr(mem, "model");
     const target = r.use(child(mem, "target"));
     const deviceSize = deviceSizes[i];
+    const node = (el: XmlElement | undefined) => {
+      const text = r.use(child(el, "node"))?.text.trim();
+      return text && text !== "0" ? [["node", text] as Attr] : [];
+    };
     if (model === "virtio-mem") {
       const a: Attr[] = [["size", size(deviceSize)]];
       const devicePage = bytesOf(r, r.use(child(r.use(child(mem, "source")), "pagesize")), "virtio-mem pagesize");
@@ -225,34 +258,60 @@ function domainDesign(root: XmlElement, source: string, host: ImportedHost | und
       if (requested !== null) a.push(["requested", size(requested)]);
       const base = r.attr(r.use(child(target, "address")), "base");
       if (base !== undefined) a.push(["memaddr", base.toLowerCase().startsWith("0x") ? base.toLowerCase() : "0x" + Number(base).toString(16)]);
-      const node = r.use(child(target, "node"))?.text.trim();
-      if (node && node !== "0") a.push(["node", node]);
+      a.push(...node(target));
       const dynamic = r.attr(target, "dynamicMemslots");
       if (dynamic !== undefined) a.push(["dynamic-memslots", dynamic === "yes" ? "on" : "off"]);
       r.use(child(target, "size"));
       imported.push({ kind: "virtio-mem", name: deviceName(mem, "virtiomem"), attrs: a });
     } else if (model === "dimm") {
       r.use(child(target, "size"));
-      const a: Attr[] = [["size", size(deviceSize)]];
-      const node = r.use(child(target, "node"))?.text.trim();
-      if (node && node !== "0") a.push(["node", node]);
-      imported.push({ kind: "dimm", name: deviceName(mem, "dimm"), attrs: a });
+      const a: Attr[] = [["size", size(deviceSize)], ...node(target)];
+      // libvirt backs a DIMM with huge pages of <source><pagesize> (qemuBuildMemoryBackendProps()).
+      const devicePage = bytesOf(r, r.use(child(r.use(child(mem, "source")), "pagesize")), "dimm pagesize");
+      if (devicePage !== null && devicePage !== pageSize) a.push(["page-size", size(devicePage)]);
+      // <address type='dimm' base=…> is the pc-dimm's addr (qemuBuildMemoryDeviceProps()).
+      const address = child(mem, "address");
+      if (address?.attributes.get("type") === "dimm") {
+        r.attr(address, "type");
+        r.attr(address, "slot");
+        const base = r.attr(address, "base");
+        if (base !== undefined) a.push(["memaddr", "0x" + BigInt(base).toString(16)]);
+      }
+      imported.push({ kind: "dimm", name: deviceName(mem, "dimm", dimmSlot.get(mem)), attrs: a });
     } else {
       r.use(child(target, "size"));
       unmodelled.push(`<memory model='${model}'> of ${size(deviceSize)} (vmtopo models virtio-mem and dimm)`);
     }
-    r.attr(r.use(child(mem, "address")), "type");
   }
-  for (const hostdev of childrenNamed(devices, "hostdev")) {
-    if (r.attr(hostdev, "type") !== "pci" || r.attr(hostdev, "mode") !== "subsystem") continue;
-    r.attr(hostdev, "managed");
+  // VFIO devices: PCI host devices, vfio-pci mediated devices, and SR-IOV network functions
+  // given as <interface type='hostdev'> (libvirt runs each as -device vfio-pci; its alias is
+  // hostdevN in either case, qemuAssignDeviceHostdevAlias()/qemuAssignDeviceNetAlias()).
+  const vfioElements = (devices?.children ?? []).filter((el) => {
+    const type = el.attributes.get("type");
+    if (el.name === "interface") return type === "hostdev";
+    if (el.name !== "hostdev" || el.attributes.get("mode") !== "subsystem") return false;
+    return type === "pci" || (type === "mdev" && el.attributes.get("model") === "vfio-pci");
+  });
+  for (const hostdev of vfioElements) {
+    const type = r.attr(hostdev, "type");
+    if (hostdev.name === "hostdev") r.attr(hostdev, "mode");
     const address = r.use(child(r.use(child(hostdev, "source")), "address"));
-    const part = (a: string, width: number) => (r.attr(address, a) ?? "0").replace(/^0x/i, "").padStart(width, "0");
     const a: Attr[] = [];
-    if (address) a.push(["host", stringLiteral(`${part("domain", 4)}:${part("bus", 2)}:${part("slot", 2)}.${Number.parseInt(part("function", 1), 16)}`)]);
-    const driver = r.use(child(hostdev, "driver"));
-    r.attr(driver, "name");
-    if (r.attr(driver, "iommufd") === "yes") a.push(["backend", "iommufd"]);
+    if (type === "mdev") {
+      r.attr(hostdev, "model");
+      const uuid = r.attr(address, "uuid");
+      if (uuid !== undefined) a.push(["host", stringLiteral(`mdev ${uuid}`)]);
+    } else if (address) {
+      r.attr(address, "type");
+      const part = (name: string, width: number) => (r.attr(address, name) ?? "0").replace(/^0x/i, "").padStart(width, "0");
+      a.push(["host", stringLiteral(`${part("domain", 4)}:${part("bus", 2)}:${part("slot", 2)}.${Number.parseInt(part("function", 1), 16)}`)]);
+    }
+    const driver = child(hostdev, "driver");
+    // Only VFIO is modelled: <driver name='kvm'|'xen'> (legacy assignment) stays listed.
+    if (driver && (driver.attributes.get("name") ?? "vfio") === "vfio") {
+      r.attr(driver, "name");
+      if (r.attr(driver, "iommufd") === "yes") a.push(["backend", "iommufd"]);
+    }
     imported.push({ kind: "vfio", name: deviceName(hostdev, "hostdev"), attrs: a });
   }
   for (const iommu of childrenNamed(devices, "iommu")) {
@@ -274,6 +333,12 @@ function domainDesign(root: XmlElement, source: string, host: ImportedHost | und
   const emulator = r.use(child(devices, "emulator"));
   if (emulator) notes.push(`emulator ${emulator.text.trim()}`);
 
+  // Without <features><acpi/>, libvirt runs an x86 guest with -no-acpi
+  // (qemuBuildPMCommandLine(), src/qemu/qemu_command.c, libvirt 9.0), and QEMU then refuses DIMMs: "memory hotplug is not enabled:
+  // missing acpi device or acpi disabled" (hw/i386/pc.c, pc_memory_pre_plug()).
+  if ((arch === "x86_64" || arch === "i686") && !child(child(root, "features"), "acpi")) {
+    unmodelled.push("no <features><acpi/>: libvirt runs QEMU with -no-acpi, and QEMU then refuses DIMMs (vmtopo does not model ACPI)");
+  }
   const security = r.use(child(root, "launchSecurity"));
   if (security) {
     const kind = r.attr(security, "type");
@@ -291,7 +356,7 @@ function domainDesign(root: XmlElement, source: string, host: ImportedHost | und
   return {
     source: `Imported by vmtopo from the libvirt domain ${source}.`,
     host,
-    vm: { name, attrs, numa, devices: imported, onHost: host ? undefined : onHost },
+    vm: { name, attrs, devices: imported, numa, onHost: host ? undefined : onHost },
     unmodelled,
     notes,
   };

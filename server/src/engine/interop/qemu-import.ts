@@ -26,7 +26,7 @@ const READ_PROPS: Readonly<Record<string, readonly string[]>> = {
   "memory-backend-memfd": ["qom-type", "id", "size", "prealloc", "hugetlb", "hugetlbsize"],
   "memory-backend-file": ["qom-type", "id", "size", "prealloc", "mem-path"],
   "virtio-mem-pci": ["driver", "id", "memdev", "block-size", "requested-size", "memaddr", "node", "dynamic-memslots", "unplugged-inaccessible"],
-  "pc-dimm": ["driver", "id", "memdev"],
+  "pc-dimm": ["driver", "id", "memdev", "addr", "node"],
   "vfio-pci": ["driver", "id", "host", "sysfsdev", "iommufd"],
   "intel-iommu": ["driver", "aw-bits"],
   "virtio-iommu-pci": ["driver"],
@@ -69,6 +69,8 @@ export function importQemu(input: string | string[], source = "a QEMU command li
   const confidential = new Map<string, string>();
   const devices: ParsedOption[] = [];
   const numaMemdevs: string[] = [];
+  // -numa node in order: each node's id and its memdev (none for a node without memory).
+  const numaNodes: { id: number; memdev?: string }[] = [];
   let vdpa = false;
 
   let nodefaults = false;
@@ -123,8 +125,10 @@ export function importQemu(input: string | string[], source = "a QEMU command li
       case "numa":
         if (p.get("type") === "node" && p.has("memdev")) {
           numaMemdevs.push(String(p.get("memdev")));
+          numaNodes.push({ id: qemuInteger(p.get("nodeid")) ?? numaNodes.length, memdev: String(p.get("memdev")) });
           leftover(option, "-numa node", ["type", "memdev", "nodeid"]);
         } else if (p.get("type") === "node" && !p.has("mem")) {
+          numaNodes.push({ id: qemuInteger(p.get("nodeid")) ?? numaNodes.length });
           leftover(option, "-numa node (no memory)", ["type", "nodeid"]);
         } else whole(option);
         break;
@@ -264,8 +268,17 @@ export function importQemu(input: string | string[], source = "a QEMU command li
       }
       memdev.used = true;
       const name = uniqueName(id, "dimm");
-      imported.push({ kind: "dimm", name, attrs: memdev.size === null ? [] : [["size", size(memdev.size)]] });
-      if (memdev.kind !== "ram" || memdev.pageSize !== 4096 || memdev.prealloc) unmodelled.push(`dimm ${name}: its backend ${memdev.id} (${memdev.kind}) — vmtopo models a dimm's memory as anonymous RAM`);
+      // The pc-dimm's backend, guest-physical addr and node, as for virtio-mem (hw/mem/pc-dimm.c).
+      const a: Attr[] = memdev.size === null ? [] : [["size", size(memdev.size)]];
+      a.push(...backendAttrs(memdev, bootSpec).filter(([attr]) => attr !== "prealloc"));
+      if (memdev.prealloc !== (bootSpec?.prealloc ?? false)) unmodelled.push(`dimm ${name}: prealloc=${memdev.prealloc ? "on" : "off"} of its backend ${memdev.id} (vmtopo's dimm takes no prealloc)`);
+      if (p.has("addr")) {
+        const addr = qemuInteger(p.get("addr")) ?? qemuSizeValue(p.get("addr")!);
+        if (addr !== null) a.push(["memaddr", "0x" + addr.toString(16)]);
+      }
+      const node = qemuInteger(p.get("node"));
+      if (node !== null && node > 0) a.push(["node", String(node)]);
+      imported.push({ kind: "dimm", name, attrs: a });
       leftover(device, `-device pc-dimm ${name}`, READ_PROPS["pc-dimm"]);
     } else if (driver === "vfio-pci") {
       const a: Attr[] = [];
@@ -299,11 +312,29 @@ export function importQemu(input: string | string[], source = "a QEMU command li
   const design: ImportedDesign = {
     source: `Imported by vmtopo from ${source}${binary ? ` (${binary})` : ""}.`,
     host: arch === "aarch64" ? { name: "host0", attrs: [["arch", "aarch64"]] } : undefined,
-    vm: { name: vmName, attrs, devices: imported, onHost: options.onHost },
+    vm: { name: vmName, attrs, devices: imported, numa: numaDesign(numaNodes, backends, machineProps.has("memory-backend")), onHost: options.onHost },
     unmodelled,
     notes,
   };
   return { text: designText(design), design };
+}
+
+/**
+ * The `numa` block: one node per `-numa node` with its memdev's size (hw/core/numa.c,
+ * parse_numa_node()), when boot RAM is split over two or more nodes (each its own backend:
+ * the flat view splits there). Boot RAM on one node reads as QEMU's implicit node, as
+ * `export qemu` writes it. None when boot RAM is one machine backend (QEMU then refuses memdev
+ * nodes itself) or a node's memdev is not defined (already listed as not modelled).
+ */
+function numaDesign(nodes: { id: number; memdev?: string }[], backends: Map<string, Backend>, machineBackend: boolean): { id: number; memory: string }[] | undefined {
+  if (nodes.length === 0 || machineBackend) return undefined;
+  const out: { id: number; memory: string }[] = [];
+  for (const node of nodes) {
+    const bytes = node.memdev === undefined ? 0 : backends.get(node.memdev)?.size;
+    if (bytes === undefined || bytes === null) return undefined;
+    out.push({ id: node.id, memory: size(bytes) });
+  }
+  return nodes.filter((n) => n.memdev !== undefined).length >= 2 ? out : undefined;
 }
 
 function readBackend(option: ParsedOption, type: string, id: string, notes: string[]): Backend {
