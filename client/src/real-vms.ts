@@ -1,7 +1,7 @@
 // "Copy QEMU command line", "Copy libvirt XML" (also the lenses on each vm), "Import libvirt
 // domain…" and "Import QEMU command line…" (from a file or the clipboard): the server does
 // the work (vmtopo/export, vmtopo/import); the client copies, asks for files, opens results.
-import { commands, env, languages, Uri, window, workspace, type ExtensionContext } from "vscode";
+import { commands, env, languages, Position, Range, Uri, window, workspace, type ExtensionContext } from "vscode";
 import type { LanguageClient } from "vscode-languageclient/node";
 import { COPY_LIBVIRT_XML, COPY_QEMU_COMMAND_LINE, EXPORT_REQUEST, IMPORT_REQUEST, type ExportParams, type ImportParams, type InteropResult } from "./real-vms-protocol";
 
@@ -29,9 +29,18 @@ export function registerRealVmCommands(context: ExtensionContext, client: Langua
       window.showWarningMessage(`${copied}; the design has ${errors} (see Problems), so ${target === "qemu" ? "QEMU" : "libvirt"} will likely refuse it`);
     } else window.showInformationMessage(copied);
   };
-  const open = async (params: ImportParams) => {
+  const open = async (params: ImportParams, file?: Uri) => {
     const result = await client.sendRequest<InteropResult>(IMPORT_REQUEST, params);
-    if (result.text === undefined) return void window.showErrorMessage(`vmtopo: ${result.error ?? "nothing imported"}`);
+    if (result.text === undefined) {
+      const message = `vmtopo: ${result.error ?? "nothing imported"}`;
+      if (!file || !result.at) return void window.showErrorMessage(message);
+      // Malformed input from a file: offer to show the place.
+      const show = `Show in ${params.name}`;
+      if ((await window.showErrorMessage(message, show)) !== show) return;
+      const at = new Position(Math.max(0, result.at.line - 1), Math.max(0, result.at.column - 1));
+      await window.showTextDocument(file, { selection: new Range(at, at) });
+      return;
+    }
     // An untitled document named after the VM ("web.vmtopo" in the workspace folder), not after
     // its first line (the import's header comment): Save proposes that name.
     const folder = workspace.workspaceFolders?.[0]?.uri;
@@ -46,13 +55,15 @@ export function registerRealVmCommands(context: ExtensionContext, client: Langua
     const document = await languages.setTextDocumentLanguage(await workspace.openTextDocument(untitled), "vmtopo");
     const editor = await window.showTextDocument(document);
     await editor.edit((edit) => edit.insert(document.positionAt(0), result.text ?? ""));
+    // The editor guessed its indentation while empty; the design is indented as the formatter does.
+    editor.options = { tabSize: 2, insertSpaces: true };
   };
-  const fromFile = async (what: string, filters: Record<string, string[]>): Promise<{ text: string; name: string } | undefined> => {
+  const fromFile = async (what: string, filters: Record<string, string[]>): Promise<{ text: string; name: string; file?: Uri } | undefined> => {
     const [file] = (await window.showOpenDialog({ title: `Import ${what}`, openLabel: "Import", canSelectMany: false, filters })) ?? [];
     if (!file) return undefined;
     const name = file.path.split("/").pop() || file.path;
     try {
-      return { text: new TextDecoder().decode(await workspace.fs.readFile(file)), name };
+      return { text: new TextDecoder().decode(await workspace.fs.readFile(file)), name, file };
     } catch (error) {
       window.showErrorMessage(`vmtopo: cannot read ${displayPath(file)}: ${(error as Error).message}`);
       return undefined;
@@ -72,11 +83,11 @@ export function registerRealVmCommands(context: ExtensionContext, client: Langua
     commands.registerCommand(COPY_LIBVIRT_XML, copy("libvirt")),
     commands.registerCommand("vmtopo.importLibvirtDomain", async () => {
       const input = await fromFileOrClipboard("a libvirt domain (virsh dumpxml)", { "libvirt domain": ["xml"], "all files": ["*"] });
-      if (input) await open({ source: "libvirt", ...input });
+      if (input) await open({ source: "libvirt", text: input.text, name: input.name }, input.file);
     }),
     commands.registerCommand("vmtopo.importQemuCommandLine", async () => {
       const input = await fromFileOrClipboard("a QEMU command line", { "command line": ["args", "sh", "txt"], "all files": ["*"] });
-      if (input) await open({ source: "qemu", ...input });
+      if (input) await open({ source: "qemu", text: input.text, name: input.name }, input.file);
     }),
   );
 }

@@ -174,6 +174,8 @@ test("Copy QEMU command line / libvirt XML and Import libvirt domain / QEMU comm
     await waitUntil(async () => (await tabTitles()).length === tabsBefore + 1, { timeout: 15_000, message: () => "the imported design's editor" });
     await page.locator(".tabs-container .tab.active", { hasText: name }).waitFor({ state: "visible" });
     await vscode.waitForLanguageMode("vmtopo");
+    // Indented as the formatter writes it, not with the editor's guess for an empty document.
+    await waitUntil(async () => (await page.locator("#status\\.editor\\.indentation").innerText()).trim() === "Spaces: 2", { timeout: 5_000, message: () => "'Spaces: 2' in the status bar" });
     // The verdict lens says that the server analysed it: no error ("✓ starts", not "✗ refused").
     await vscode.activeEditor().locator(".codelens-decoration", { hasText: "✓ starts" }).first().waitFor({ state: "visible", timeout: 30_000 });
     const errors = (await vscode.problems().catch(() => [])).filter((p) => p.severity === "error");
@@ -253,9 +255,26 @@ test("Copy QEMU command line / libvirt XML and Import libvirt domain / QEMU comm
     await palette("vmtopo: Import libvirt domain…");
     await pick("From a file…");
     await pickFile(file("broken.xml"));
-    const error = await notification("malformed XML", "import-malformed");
-    assert.equal(error, "vmtopo: broken.xml:3:25: malformed XML: </name> closes <memory> opened on line 3");
+    await palette("Notifications: Show Notifications");
+    const item = page.locator(".notifications-center .notification-list-item", { hasText: "malformed XML" }).first();
+    await item.waitFor({ state: "visible", timeout: 15_000 });
+    assert.equal((await item.locator(".notification-list-item-message").first().innerText()).trim(), "vmtopo: broken.xml:3:25: malformed XML: </name> closes <memory> opened on line 3");
     assert.deepEqual(await tabTitles(), tabsBefore, "no document opened for malformed XML");
+    await vscode.screenshot("import-malformed");
+    // Its button shows the place in the file.
+    await item.locator(".monaco-button", { hasText: "Show in broken.xml" }).click();
+    await page.locator(".tabs-container .tab.active", { hasText: "broken.xml" }).waitFor({ state: "visible" });
+    await waitUntil(async () => (await vscode.cursorPosition())?.line === 3, { timeout: 10_000, message: () => "the cursor on line 3 of broken.xml" });
+    assert.deepEqual(await vscode.cursorPosition(), { line: 3, column: 25 });
+    await vscode.screenshot("import-malformed-shown");
+
+    // An empty clipboard: said so, nothing opened.
+    await writeClipboard("");
+    const tabsBeforeEmpty = await tabTitles();
+    await palette("vmtopo: Import QEMU command line…");
+    await pick("From the clipboard");
+    assert.equal(await notification("clipboard is empty"), "vmtopo: the clipboard is empty; copy a QEMU command line first");
+    assert.deepEqual(await tabTitles(), tabsBeforeEmpty, "no document opened for an empty clipboard");
   } catch (error) {
     await vscode.screenshot("failure").catch(() => {});
     throw error;

@@ -51,5 +51,5 @@ test("vmtopo/import: a command line or a domain as a design; malformed XML with 
   assert.match(fromQemu.text ?? "", /^vm a \{$/m);
   assert.equal((fromQemu as { vm?: string }).vm, "a", "the VM's name, for the new document's name");
   const broken = await client.request("vmtopo/import", { source: "libvirt", text: "<domain>\n<name>x</domain>", name: "db.xml" });
-  assert.deepEqual(broken, { error: "db.xml:2:10: malformed XML: </domain> closes <name> opened on line 2" });
+  assert.deepEqual(broken, { error: "db.xml:2:10: malformed XML: </domain> closes <name> opened on line 2", at: { line: 2, column: 10 } });
 });

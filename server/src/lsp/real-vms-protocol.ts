@@ -29,6 +29,8 @@ export interface InteropResult {
   vm?: string;
   /** export: the VMs to choose from, when the document declares several and none was named */
   vms?: string[];
+  /** import: where malformed input went wrong, 1-based (the client offers to show it) */
+  at?: { line: number; column: number };
   /** export: the number of error diagnostics of the VM's document (exported anyway, as the CLI does) */
   errors?: number;
 }

@@ -39,7 +39,7 @@ export const realVms: Feature = {
         const design = "design" in imported ? imported.design : imported.designs[0];
         return { text: imported.text, vm: design.vm.name };
       } catch (error) {
-        if (error instanceof XmlError) return { error: `${name}:${error.line}:${error.column}: malformed XML: ${error.reason}` };
+        if (error instanceof XmlError) return { error: `${name}:${error.line}:${error.column}: malformed XML: ${error.reason}`, at: { line: error.line, column: error.column } };
         if (error instanceof QemuSyntaxError || error instanceof LibvirtImportError) return { error: error.message };
         throw error;
       }
