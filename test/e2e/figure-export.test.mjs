@@ -1,8 +1,8 @@
 // End to end, in a real VS Code: the mapping-state webview's SVG and PNG buttons save the
 // per-step chart and the address map where the save dialog says, under the name it proposes
 // (<file>-<vm>[-<scenario>]-chart|address-map.svg|png). Each saved file is checked as a real
-// image: the SVG is well-formed XML (xmllint) with an <svg> root, and both formats decode in
-// Chromium to an image of non-zero size.
+// image: the SVG is well-formed XML (xmllint) with an <svg> root, a title and a legend, and
+// both formats decode in Chromium to an image of non-zero size.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -57,6 +57,9 @@ test("the chart and the address map export as SVG and PNG files that are real im
       if (format === "svg") {
         execFileSync("xmllint", ["--noout", file]); // throws on malformed XML
         assert.match(bytes.toString("utf8"), /^(<\?xml[^>]*>\s*)?<svg [^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/, `${name}: an <svg> root`);
+        // The file says what it shows: a title and the legend, as the view does.
+        const words = what === "chart" ? [">DMA mappings per step of scenario batch-window (vm app0)</text>", ">c0 mappings</text>", ">limit</text>"] : [">Guest-physical address map of vm app0 at boot</text>", ">unplugged</text>", ">IOMMU aperture ends (48-bit IOVA space)</text>"];
+        for (const word of words) assert.ok(bytes.toString("utf8").includes(word), `${name}: ${word}`);
         dataUrl = `data:image/svg+xml;base64,${bytes.toString("base64")}`;
       } else {
         assert.deepEqual(bytes.subarray(0, 8), PNG_SIGNATURE, `${name}: the PNG signature`);
