@@ -4,6 +4,8 @@ export const EXPORT_REQUEST = "vmtopo/export";
 export const IMPORT_REQUEST = "vmtopo/import";
 export const COPY_QEMU_COMMAND_LINE = "vmtopo.copyQemuCommandLine";
 export const COPY_LIBVIRT_XML = "vmtopo.copyLibvirtXml";
+/** Largest text the server imports: libvirt domains and QEMU command lines are kilobytes. */
+export const MAX_IMPORT_CHARS = 16 * 2 ** 20;
 
 export interface ExportParams {
   uri: string;

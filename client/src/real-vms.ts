@@ -3,7 +3,7 @@
 // the work (vmtopo/export, vmtopo/import); the client copies, asks for files, opens results.
 import { commands, env, languages, Position, Range, Uri, window, workspace, type ExtensionContext } from "vscode";
 import type { LanguageClient } from "vscode-languageclient/node";
-import { COPY_LIBVIRT_XML, COPY_QEMU_COMMAND_LINE, EXPORT_REQUEST, IMPORT_REQUEST, type ExportParams, type ImportParams, type InteropResult } from "./real-vms-protocol";
+import { COPY_LIBVIRT_XML, COPY_QEMU_COMMAND_LINE, EXPORT_REQUEST, IMPORT_REQUEST, MAX_IMPORT_CHARS, type ExportParams, type ImportParams, type InteropResult } from "./real-vms-protocol";
 
 const WHAT: Record<ExportParams["target"], string> = { qemu: "QEMU command line", libvirt: "libvirt domain XML" };
 
@@ -63,6 +63,8 @@ export function registerRealVmCommands(context: ExtensionContext, client: Langua
     if (!file) return undefined;
     const name = file.path.split("/").pop() || file.path;
     try {
+      // The server refuses more (MAX_IMPORT_CHARS): do not read a huge file only to send it.
+      if ((await workspace.fs.stat(file)).size > MAX_IMPORT_CHARS) return void window.showErrorMessage(`vmtopo: ${displayPath(file)} is larger than 16 MiB: not a libvirt domain or a QEMU command line`);
       return { text: new TextDecoder().decode(await workspace.fs.readFile(file)), name, file };
     } catch (error) {
       window.showErrorMessage(`vmtopo: cannot read ${displayPath(file)}: ${(error as Error).message}`);

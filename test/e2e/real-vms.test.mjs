@@ -97,6 +97,7 @@ test("Copy QEMU command line / libvirt XML and Import libvirt domain / QEMU comm
   const file = (name) => path.join(workspace, name);
   copyFileSync(path.join(REPO_ROOT, "examples", NIC), file(NIC));
   writeFileSync(file("two.vmtopo"), TWO);
+  writeFileSync(file("bad.vmtopo"), "vm bad {\n  memory = 4G\n  maxmem = 2G\n}\n"); // VT004
   writeFileSync(file("web.xml"), WEB_XML);
   writeFileSync(file("db.args"), DB_ARGS);
   writeFileSync(file("broken.xml"), BROKEN_XML);
@@ -275,6 +276,16 @@ test("Copy QEMU command line / libvirt XML and Import libvirt domain / QEMU comm
     await pick("From the clipboard");
     assert.equal(await notification("clipboard is empty"), "vmtopo: the clipboard is empty; copy a QEMU command line first");
     assert.deepEqual(await tabTitles(), tabsBeforeEmpty, "no document opened for an empty clipboard");
+
+    // --- A design with an error is copied anyway (as `vmtopo export` does), with a warning ---
+    await vscode.openFile("bad.vmtopo");
+    await vscode.waitForLanguageMode("vmtopo");
+    const refusedLens = vscode.activeEditor().locator(".codelens-decoration a", { hasText: "Copy QEMU command line" }).first();
+    await refusedLens.waitFor({ state: "visible", timeout: 30_000 });
+    await writeClipboard("");
+    await refusedLens.click();
+    assert.equal(await clipboardChange("", "bad's command line"), cli("export", "qemu", file("bad.vmtopo")));
+    assert.equal(await notification("copied", "copy-with-errors"), "vmtopo: QEMU command line of vm 'bad' copied; the design has 1 error (see Problems), so QEMU will likely refuse it");
   } catch (error) {
     await vscode.screenshot("failure").catch(() => {});
     throw error;

@@ -51,5 +51,7 @@ test("vmtopo/import: a command line or a domain as a design; malformed XML with 
   assert.match(fromQemu.text ?? "", /^vm a \{$/m);
   assert.equal((fromQemu as { vm?: string }).vm, "a", "the VM's name, for the new document's name");
   const broken = await client.request("vmtopo/import", { source: "libvirt", text: "<domain>\n<name>x</domain>", name: "db.xml" });
+  const huge = await client.request<{ error?: string }>("vmtopo/import", { source: "qemu", text: "x".repeat(17 * 2 ** 20), name: "the clipboard" });
+  assert.deepEqual(huge, { error: "the clipboard is 17 MiB: too large for a libvirt domain or a QEMU command line" });
   assert.deepEqual(broken, { error: "db.xml:2:10: malformed XML: </domain> closes <name> opened on line 2", at: { line: 2, column: 10 } });
 });

@@ -11,7 +11,7 @@ import { qemuCommand, qemuShellText } from "../../engine/interop/qemu-export";
 import { importQemu, QemuSyntaxError } from "../../engine/interop/qemu-import";
 import { XmlError } from "../../engine/interop/xml";
 import type { Feature } from "../context";
-import { COPY_LIBVIRT_XML, COPY_QEMU_COMMAND_LINE, EXPORT_REQUEST, IMPORT_REQUEST, type ExportParams, type ImportParams, type InteropResult } from "../real-vms-protocol";
+import { COPY_LIBVIRT_XML, COPY_QEMU_COMMAND_LINE, EXPORT_REQUEST, IMPORT_REQUEST, MAX_IMPORT_CHARS, type ExportParams, type ImportParams, type InteropResult } from "../real-vms-protocol";
 
 export const realVms: Feature = {
   register({ connection, workspace }) {
@@ -33,6 +33,8 @@ export const realVms: Feature = {
     });
     connection.onRequest(IMPORT_REQUEST, (params: ImportParams): InteropResult => {
       if (typeof params?.text !== "string") return { error: "no text to import" };
+      // Untrusted input: a domain or a command line is kilobytes; refuse what cannot be one.
+      if (params.text.length > MAX_IMPORT_CHARS) return { error: `${typeof params.name === "string" ? params.name : "the input"} is ${Math.round(params.text.length / 2 ** 20)} MiB: too large for a libvirt domain or a QEMU command line` };
       const name = typeof params.name === "string" ? params.name : "the clipboard";
       try {
         const imported = params.source === "libvirt" ? importLibvirt([{ name, xml: params.text }]) : importQemu(params.text, name);
