@@ -321,6 +321,7 @@ export async function launchVsCode({
   settings = {},
   artifactPrefix = "e2e",
   viewport = { width: 1600, height: 1000 },
+  permissions = [],
   readyTimeout = 60_000,
 } = {}) {
   if (!workspace) throw new Error("launchVsCode: workspace is required");
@@ -333,7 +334,9 @@ export async function launchVsCode({
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
     session.browser = browser;
     session.chromiumPids = childPidsOf(process.pid, "chromium");
+    // `permissions` such as ["clipboard-read", "clipboard-write"]: granted to the workbench's origin.
     const context = await browser.newContext({ viewport });
+    if (permissions.length) await context.grantPermissions(permissions, { origin: server.baseUrl });
     const page = await context.newPage();
     session.page = page;
     page.on("console", (message) => {

@@ -9,7 +9,7 @@ import { TestLspClient } from "../support/lsp-client";
 let client: TestLspClient;
 before(async () => {
   // VS Code's client announces the client-side commands it runs.
-  client = await TestLspClient.start({}, { clientCommands: ["vmtopo.showMappingState", "vmtopo.copyQemuCommandLine"] });
+  client = await TestLspClient.start({}, { clientCommands: ["vmtopo.showMappingState", "vmtopo.copyQemuCommandLine", "vmtopo.copyLibvirtXml"] });
 });
 after(async () => {
   await client.stop();
@@ -37,10 +37,12 @@ vm ⟦plain⟧ {
     { range: ranges[0], command: { title: "0 DMA mappings (worst case 8,390,528)", command: "" } },
     { range: ranges[0], command: { title: "Show mapping state", command: "vmtopo.showMappingState", arguments: [uri, "td0"] } },
     { range: ranges[0], command: { title: "Copy QEMU command line", command: "vmtopo.copyQemuCommandLine", arguments: [uri, "td0"] } },
+    { range: ranges[0], command: { title: "Copy libvirt XML", command: "vmtopo.copyLibvirtXml", arguments: [uri, "td0"] } },
     { range: ranges[1], command: { title: "✓ starts", command: "" } },
     { range: ranges[1], command: { title: "no VFIO devices", command: "" } },
     { range: ranges[1], command: { title: "Show mapping state", command: "vmtopo.showMappingState", arguments: [uri, "plain"] } },
     { range: ranges[1], command: { title: "Copy QEMU command line", command: "vmtopo.copyQemuCommandLine", arguments: [uri, "plain"] } },
+    { range: ranges[1], command: { title: "Copy libvirt XML", command: "vmtopo.copyLibvirtXml", arguments: [uri, "plain"] } },
   ]);
 });
 

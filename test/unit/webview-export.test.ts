@@ -42,6 +42,18 @@ describe("the address map as SVG", () => {
     assert.equal(checkSvg(svg), null);
   });
 
+  test("unplugged virtio-mem is hatched as on screen, with a legend and the IOMMU aperture's end named", () => {
+    const report = example("virtio-mem-nic.vmtopo");
+    const vm = report.vms[0];
+    const { svg, height } = addressMapSvg(vm, stateAt(report, vm, undefined, 0), colors);
+    assert.match(svg, /<pattern id="unplugged"/);
+    assert.match(svg, /<rect [^>]*fill="url\(#unplugged\)" stroke="#89d185"><title>vmem0 · /, "the device's region is hatched, not filled as memory that is there");
+    for (const entry of ["RAM", "ROM", "plugged", "unplugged", "MMIO", "reserved IOVA"]) assert.ok(svg.includes(`>${entry}</text>`), `legend: ${entry}`);
+    assert.match(svg, />IOMMU aperture ends \(48-bit IOVA space\)<\/text>/);
+    assert.match(svg, new RegExp(`^<svg [^>]*height="${height}" viewBox="0 0 720 ${height}"`));
+    assert.equal(checkSvg(svg), null);
+  });
+
   test("names from the document are escaped", () => {
     const report = buildReport(analyzeText("vm v {\n  memory = 4G\n}\n")) as unknown as Report;
     const vm = { ...report.vms[0], name: `<script>alert(1)</script>` };
@@ -67,6 +79,21 @@ describe("the per-step chart as SVG", () => {
     assert.ok(!svg.includes("data-action"), "no click actions of the view");
     assert.equal(checkSvg(svg), null);
     assert.ok(chart.isConnected && chart.getAttribute("class") === "chart", "the live chart is untouched");
+  });
+
+  test("with a caption: the title above the plot and the view's legend below, in one document", () => {
+    const report = example("virtio-mem-nic.vmtopo");
+    const root = renderView({ uri: "file:///v.vmtopo", fileName: "v.vmtopo", version: 1, report, diagnostics: [] }, emptySelection());
+    document.body.replaceChildren(root);
+    const chart = root.querySelector<SVGSVGElement>("svg.chart")!;
+    const { svg, width, height } = chartSvg(chart, "#ffffff", { title: "DMA mappings per step of scenario batch-window (vm app0)", foreground: "#000000", muted: "#666666" });
+    assert.deepEqual([width, height], [520, 26 + 200 + 22]);
+    assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" width="520" height="248"/);
+    assert.match(svg, />DMA mappings per step of scenario batch-window \(vm app0\)<\/text>/);
+    assert.match(svg, /<svg x="0" y="26" /, "the plot below the title");
+    assert.match(svg, />c0 mappings<\/text>/);
+    assert.match(svg, /stroke-dasharray="4 3"\/>\n<text[^>]*>limit<\/text>/, "the limit dashed, as in the view");
+    assert.equal(checkSvg(svg), null);
   });
 });
 

@@ -180,7 +180,9 @@ async function exportFigure(what: string | null, format: string | null): Promise
     name += "-address-map";
   } else if (what === "chart" && r.scenario) {
     const chart = document.querySelector<SVGSVGElement>("svg.chart");
-    if (chart) figure = chartSvg(chart, themeColors().background);
+    const colors = themeColors();
+    const title = `DMA mappings per step of scenario ${r.scenario.name} (vm ${r.vmName ?? "?"})`;
+    if (chart) figure = chartSvg(chart, colors.background, { title, foreground: colors.foreground, muted: colors.muted });
     name += `-${r.scenario.name}-chart`;
   }
   if (!figure) return;

@@ -4,11 +4,15 @@ export const EXPORT_REQUEST = "vmtopo/export";
 export const IMPORT_REQUEST = "vmtopo/import";
 export const COPY_QEMU_COMMAND_LINE = "vmtopo.copyQemuCommandLine";
 export const COPY_LIBVIRT_XML = "vmtopo.copyLibvirtXml";
+/** Largest text the server imports: libvirt domains and QEMU command lines are kilobytes. */
+export const MAX_IMPORT_CHARS = 16 * 2 ** 20;
 
 export interface ExportParams {
   uri: string;
-  /** the VM; may be left out when the document declares one */
+  /** the VM; when left out, the one declared around `position`, else the document's only one */
   vm?: string;
+  /** the cursor (0-based line and UTF-16 character), when `vm` is left out */
+  position?: { line: number; character: number };
   target: "qemu" | "libvirt";
 }
 
@@ -23,4 +27,12 @@ export interface ImportParams {
 export interface InteropResult {
   text?: string;
   error?: string;
+  /** export: the VM exported; import: the VM imported (the client names the new document after it) */
+  vm?: string;
+  /** export: the VMs to choose from, when the document declares several and none was named */
+  vms?: string[];
+  /** import: where malformed input went wrong, 1-based (the client offers to show it) */
+  at?: { line: number; column: number };
+  /** export: the number of error diagnostics of the VM's document (exported anyway, as the CLI does) */
+  errors?: number;
 }

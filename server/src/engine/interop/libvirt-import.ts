@@ -354,7 +354,7 @@ function domainDesign(root: XmlElement, source: string, host: ImportedHost | und
   }
   unmodelled.push(...r.unread(root));
   return {
-    source: `Imported by vmtopo from the libvirt domain ${source}.`,
+    source: `Imported by vmtopo from the libvirt domain in ${source}.`,
     host,
     vm: { name, attrs, devices: imported, numa, onHost: host ? undefined : onHost },
     unmodelled,

@@ -33,6 +33,7 @@ import { attributeContext, blockContents, expectationAt, type Expectation, type 
 import { tokensAround } from "../../engine/incremental-parse";
 import type { Feature } from "../context";
 import { sizeLiteral } from "../size-literal";
+import { contextualValue } from "./completion-values";
 import * as T from "../../../../grammar/src/lexer";
 
 interface Options {
@@ -277,8 +278,12 @@ function itemStart(request: Request, frame: Frame): CompletionItem[] {
   const items: CompletionItem[] = [];
   const context = attributeContext(frame.kind);
   if (context) {
+    const cursor = request.analysis.parse.lines.position(request.cursor);
     SCHEMA[context].forEach((spec, i) => {
-      if (!contents.attributes.has(spec.name)) items.push(attributeItem(request, context, spec, i));
+      if (contents.attributes.has(spec.name)) return;
+      // The value right for this VM where the schema's default is not (completion-values.ts).
+      const contextual = contextualValue(request.analysis, frame.vm, context, spec.name, cursor);
+      if (contextual !== null) items.push(attributeItem(request, context, spec, i, contextual));
     });
   }
   if (frame.kind === "hugepages") {
@@ -377,8 +382,8 @@ const VALUE_SNIPPETS: Readonly<Record<string, string>> = {
   host: '"${1:0000:00:00.0}"',
 };
 
-function valueSnippet(context: Context, spec: AttributeSpec): string | undefined {
-  const fallback = literalDefault(spec);
+function valueSnippet(context: Context, spec: AttributeSpec, contextual?: string): string | undefined {
+  const fallback = contextual ?? literalDefault(spec);
   const type = spec.type;
   if (type.kind === "enum" || type.kind === "bool" || (type.kind === "page-size" && fallback)) {
     // A choice of every value, the default first.
@@ -399,8 +404,8 @@ function attributeDoc(spec: AttributeSpec): string {
 }
 
 /** `name = ` and a snippet of the value to start from; with none, the values are suggested next. */
-function attributeItem(request: Request, context: Context, spec: AttributeSpec, index: number): CompletionItem {
-  const value = valueSnippet(context, spec);
+function attributeItem(request: Request, context: Context, spec: AttributeSpec, index: number, contextual?: string): CompletionItem {
+  const value = valueSnippet(context, spec, contextual);
   const suggestAfter = value === undefined;
   return item(request, spec.name, CompletionItemKind.Property, `${spec.name} = ${value ?? ""}`, {
     detail: `${spec.name} = ${typeSummary(spec.type)}`,
