@@ -15,7 +15,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
-import { ARTIFACTS_DIR, REPO_ROOT, assertE2ePrerequisites, launchVsCode, waitUntil } from "./harness.mjs";
+import { ARTIFACTS_DIR, REPO_ROOT, assertE2ePrerequisites, launchVsCode, pickColorTheme, waitUntil, workbenchTheme } from "./harness.mjs";
 
 const WEBVIEW_IFRAME = 'iframe.webview.ready[src*="extensionId=vmtopo.vmtopo"]';
 
@@ -125,27 +125,10 @@ async function waitForLiveRow(webview, key, predicate, description) {
   );
 }
 
-async function workbenchTheme(page) {
-  const classes = ((await page.locator(".monaco-workbench").getAttribute("class")) ?? "").split(/\s+/);
-  if (classes.includes("hc-black")) return "hc-dark";
-  if (classes.includes("hc-light")) return "hc-light";
-  return classes.includes("vs-dark") ? "dark" : classes.includes("vs") ? "light" : "other";
-}
-
 /** Preferences: Color Theme, as a user picks one. */
 async function pickTheme(vscode, label, expected) {
   const page = vscode.page;
-  const input = page.locator(".quick-input-widget .quick-input-box input");
-  await page.keyboard.press("F1");
-  await input.fill(">Preferences: Color Theme");
-  const command = page.locator(".quick-input-widget .quick-input-list .monaco-list-row", { has: page.locator(".label-name", { hasText: /^Preferences: Color Theme$/ }) }).first();
-  await command.waitFor({ state: "visible" });
-  await command.click();
-  await page.locator(".quick-input-widget .quick-input-list .monaco-list-row", { hasText: "High Contrast" }).first().waitFor({ state: "visible" });
-  await input.fill(label);
-  const row = page.locator(".quick-input-widget .quick-input-list .monaco-list-row", { hasText: label }).first();
-  await row.waitFor({ state: "visible" });
-  await row.click();
+  await pickColorTheme(page, label);
   await waitUntil(async () => (await workbenchTheme(page)) === expected, { message: () => `the ${label} theme` });
 }
 

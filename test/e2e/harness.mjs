@@ -65,6 +65,30 @@ const CHROMIUM_ARGS = [
 // small utilities
 
 /** Polls `probe` until it returns a truthy value, or throws `message()` after `timeout` ms. */
+/** The workbench's colour theme kind, from its classes: "dark", "light", "hc-dark", "hc-light" or "other". */
+export async function workbenchTheme(page) {
+  const classes = ((await page.locator(".monaco-workbench").getAttribute("class")) ?? "").split(/\s+/);
+  if (classes.includes("hc-black")) return "hc-dark";
+  if (classes.includes("hc-light")) return "hc-light";
+  return classes.includes("vs-dark") ? "dark" : classes.includes("vs") ? "light" : "other";
+}
+
+/** Picks a colour theme by its label in "Preferences: Color Theme", as a user would. */
+export async function pickColorTheme(page, label) {
+  const input = page.locator(".quick-input-widget .quick-input-box input");
+  await page.keyboard.press("F1");
+  await input.fill(">Preferences: Color Theme");
+  const command = page.locator(".quick-input-widget .quick-input-list .monaco-list-row", { has: page.locator(".label-name", { hasText: /^Preferences: Color Theme$/ }) }).first();
+  await command.waitFor({ state: "visible" });
+  await command.click();
+  // the theme picker replaces the command list (every VS Code lists a high-contrast theme)
+  await page.locator(".quick-input-widget .quick-input-list .monaco-list-row", { hasText: "High Contrast" }).first().waitFor({ state: "visible" });
+  await input.fill(label);
+  const row = page.locator(".quick-input-widget .quick-input-list .monaco-list-row", { hasText: label }).first();
+  await row.waitFor({ state: "visible" });
+  await row.click();
+}
+
 export async function waitUntil(probe, { timeout = 30_000, interval = 200, message = () => "condition" } = {}) {
   const deadline = Date.now() + timeout;
   let lastError;

@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
-import { REPO_ROOT, assertE2ePrerequisites, launchVsCode, waitUntil } from "./harness.mjs";
+import { REPO_ROOT, assertE2ePrerequisites, launchVsCode, pickColorTheme, waitUntil, workbenchTheme } from "./harness.mjs";
 
 const TYPING = `vm v {
   memory = 4G
@@ -133,21 +133,7 @@ test("never change a value, fixes that fix, completion that knows the devices: i
     return labels;
   }
 
-  /** Picks a colour theme by its label in "Preferences: Color Theme", as a user would. */
-  async function pickTheme(label) {
-    const input = page.locator(".quick-input-widget .quick-input-box input");
-    await page.keyboard.press("F1");
-    await input.fill(">Preferences: Color Theme");
-    const command = page.locator(".quick-input-widget .quick-input-list .monaco-list-row", { has: page.locator(".label-name", { hasText: /^Preferences: Color Theme$/ }) }).first();
-    await command.waitFor({ state: "visible" });
-    await command.click();
-    // the theme picker replaces the command list
-    await page.locator(".quick-input-widget .quick-input-list .monaco-list-row", { hasText: "Light 2026" }).first().waitFor({ state: "visible" });
-    await input.fill(label);
-    const row = page.locator(".quick-input-widget .quick-input-list .monaco-list-row", { hasText: label }).first();
-    await row.waitFor({ state: "visible" });
-    await row.click();
-  }
+  const pickTheme = (label) => pickColorTheme(page, label);
 
   try {
     // The settings ask for Dark 2026; a fresh code-server has once come up light regardless
@@ -257,10 +243,3 @@ test("never change a value, fixes that fix, completion that knows the devices: i
     await vscode.close();
   }
 });
-
-async function workbenchTheme(page) {
-  const classes = ((await page.locator(".monaco-workbench").getAttribute("class")) ?? "").split(/\s+/);
-  if (classes.includes("hc-black")) return "hc-dark";
-  if (classes.includes("hc-light")) return "hc-light";
-  return classes.includes("vs-dark") ? "dark" : classes.includes("vs") ? "light" : "other";
-}

@@ -17,7 +17,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync,
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
-import { ARTIFACTS_DIR, REPO_ROOT, assertE2ePrerequisites, launchVsCode, waitUntil } from "./harness.mjs";
+import { ARTIFACTS_DIR, REPO_ROOT, assertE2ePrerequisites, launchVsCode, waitUntil, workbenchTheme } from "./harness.mjs";
 
 const pkg = JSON.parse(readFileSync(path.join(REPO_ROOT, "package.json"), "utf8"));
 const VSIX = path.join(REPO_ROOT, `${pkg.name}-${pkg.version}.vsix`);
@@ -180,11 +180,6 @@ async function editorAndProblems(page) {
   const rows = await page.locator(".markers-panel .monaco-list-row").filter({ visible: true }).evaluateAll((nodes) => nodes.map((n) => n.getBoundingClientRect().bottom));
   const bottom = Math.min(panel.y + panel.height, Math.max(panel.y + 60, ...rows) + 8);
   return [await box(page.locator(".part.editor")), { ...panel, height: bottom - panel.y }];
-}
-
-async function workbenchTheme(page) {
-  const classes = (await page.locator(".monaco-workbench").getAttribute("class")) ?? "";
-  return classes.split(/\s+/).includes("vs-dark") ? "dark" : classes.split(/\s+/).includes("vs") ? "light" : "other";
 }
 
 // --- the test ---------------------------------------------------------------------------------

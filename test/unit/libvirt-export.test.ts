@@ -25,6 +25,7 @@ import { libvirtDomainXml } from "../../server/src/engine/interop/libvirt-export
 import { importLibvirt } from "../../server/src/engine/interop/libvirt-import";
 import { parseQemuArgv, shellWords } from "../../server/src/engine/interop/qemu-options";
 import { HOST_PAGE_SIZE, type VmModel } from "../../server/src/engine/model";
+import { MiB } from "../../server/src/engine/format";
 import { buildReport } from "../../server/src/engine/report";
 import { checkedErrors, compare, type VmOutcome } from "../support/export-oracle";
 import { repoRoot } from "../support/fixtures";
@@ -279,6 +280,9 @@ test(`round trip through import libvirt over generated designs (seed ${SEED}), N
       if (vm.numa.length > 0 && vm.numa.reduce((sum, n) => sum + n.memory, 0) !== vm.memory) return;
       // libvirt has slots only with <maxMemory>: slots without maxmem come back with maxmem = memory (VT004 either way).
       if (vm.slots > 0 && !vm.attrs.has("maxmem")) return;
+      // libvirt aligns memory devices up to 2 MiB before it starts QEMU (qemuDomainAlignMemorySizes()),
+      // and import libvirt does the same: such a device comes back larger, as it would run.
+      if ([...vm.virtioMem, ...vm.dimms].some((d) => d.size % (2 * MiB) !== 0)) return;
       if (vm.numa.length > 1) numa++;
       const xml = libvirtDomainXml(vm);
       const imported = importLibvirt([{ name: "export.xml", xml }]).text.replace(/^vm (\S+) \{/m, `vm $1 on ${vm.host.name} {`);

@@ -150,7 +150,6 @@ function domainDesign(root: XmlElement, source: string, host: ImportedHost | und
     memory = 0;
     for (const [i, cell] of cells.entries()) {
       r.use(cell);
-      r.attr(cell, "cpus");
       // Without an id a cell is numbered by its place (virDomainNumaDefParseXML()).
       const idText = r.attr(cell, "id") ?? String(i);
       if (!/^\d+$/.test(idText)) throw new LibvirtImportError(`line ${cell.line}: a NUMA cell's id '${idText}' is not a whole number`);
@@ -160,7 +159,10 @@ function domainDesign(root: XmlElement, source: string, host: ImportedHost | und
       memory += cellMemory;
     }
     if (cells.length > 1) notes.push(`${cells.length} NUMA cells: boot RAM is their sum`);
-    else numa.length = 0;
+    else {
+      numa.length = 0;
+      notes.push("1 NUMA cell: the single node QEMU makes anyway, so no numa block");
+    }
   } else {
     const total = bytesOf(r, r.use(child(root, "memory")), "<memory>");
     memory = total === null ? null : aligned(total - rawDeviceSizes.reduce((a, b) => a + b, 0), MiB, "boot RAM");
