@@ -46,8 +46,8 @@ export function registerRealVmCommands(context: ExtensionContext, client: Langua
     const folder = workspace.workspaceFolders?.[0]?.uri;
     const free = async (fileName: string) => {
       const onDisk = folder ? Uri.joinPath(folder, fileName) : undefined;
-      const open = workspace.textDocuments.some((d) => d.uri.path === (onDisk?.path ?? `/${fileName}`) || d.uri.path === fileName);
-      return !open && !(onDisk && (await exists(onDisk)));
+      const alreadyOpen = workspace.textDocuments.some((d) => d.uri.path === (onDisk?.path ?? `/${fileName}`) || d.uri.path === fileName);
+      return !alreadyOpen && !(onDisk && (await exists(onDisk)));
     };
     let fileName = `${result.vm ?? "imported"}.vmtopo`;
     for (let i = 2; !(await free(fileName)); i++) fileName = `${result.vm ?? "imported"}-${i}.vmtopo`;

@@ -1,5 +1,6 @@
-// Over the real protocol: an attribute completion never leaves a new error behind. In each
-// context below, every attribute offered at the cursor (‸) is applied as a client without
+// Over the real protocol: an attribute completion never leaves a new error behind, nor does a
+// new block where the VM has room for it. In each context below, every attribute (and block)
+// offered at the cursor (‸) is applied as a client without
 // snippets applies it (the placeholders' defaults, a choice's first value); where the item
 // inserts no value and asks for suggestions, the first value suggested is applied too, as a
 // user accepting both would. The document's error diagnostics afterwards must be those it had
@@ -26,7 +27,8 @@ const ONE_GIG_HOST = `host h {
 }
 `;
 
-const CONTEXTS: { where: string; fixture: string }[] = [
+/** `blocks`: the new blocks offered there (a device, NUMA nodes) are applied and checked too. */
+const CONTEXTS: { where: string; fixture: string; blocks?: true }[] = [
   { where: "a host", fixture: "host h {\n  ‸\n}\n\nvm v on h {\n  memory = 4G\n}\n" },
   { where: "a host's iommu", fixture: "host h {\n  iommu {\n    ‸\n  }\n}\n" },
   { where: "a host's vfio", fixture: "host h {\n  vfio {\n    ‸\n  }\n}\n" },
@@ -38,6 +40,9 @@ const CONTEXTS: { where: string; fixture: string }[] = [
   { where: "a virtio-mem device of an ordinary vm", fixture: "vm v {\n  memory = 4G\n  maxmem = 20G\n  virtio-mem vmem0 {\n    size = 16G\n    ‸\n  }\n}\n" },
   { where: "a dimm of a vm on 1 GiB pages", fixture: `${ONE_GIG_HOST}\nvm v on h {\n  memory = 4G\n  maxmem = 8G\n  slots = 2\n  backend = file\n  file-system = hugetlbfs\n  page-size = 1G\n  dimm d0 {\n    size = 2G\n    ‸\n  }\n}\n` },
   { where: "a vfio device", fixture: "vm v {\n  memory = 4G\n  vfio nic0 {\n    host = \"0000:3b:00.0\"\n    ‸\n  }\n}\n" },
+  { where: "a vm with room for memory devices", fixture: "vm v {\n  memory = 4G\n  maxmem = 12G\n  slots = 2\n  ‸\n}\n", blocks: true },
+  { where: "a vm on 1 GiB pages with room for memory devices", fixture: `${ONE_GIG_HOST}\nvm v on h {\n  memory = 4G\n  maxmem = 12G\n  slots = 2\n  backend = file\n  file-system = hugetlbfs\n  page-size = 1G\n  ‸\n}\n`, blocks: true },
+  { where: "a numa block with one node", fixture: "vm v {\n  memory = 8G\n  numa {\n    node 0 {\n      memory = 3G\n    }\n    ‸\n  }\n}\n", blocks: true },
   { where: "a numa node", fixture: "vm v {\n  memory = 8G\n  numa {\n    node 0 {\n      memory = 4G\n    }\n    node 1 {\n      ‸\n    }\n  }\n}\n" },
 ];
 
@@ -68,11 +73,12 @@ async function errors(text: string): Promise<{ uri: string; errors: string[] }> 
 }
 
 for (const context of CONTEXTS) {
-  test(`every attribute completion in ${context.where} leaves no new error`, async () => {
+  test(`every attribute${context.blocks ? " and block" : ""} completion in ${context.where} leaves no new error`, async () => {
     const m = marked(context.fixture);
     const before = await errors(m.text);
-    const attributes = (await completions(before.uri, m.cursors[0])).filter((i) => i.kind === 10 /* Property */);
+    const attributes = (await completions(before.uri, m.cursors[0])).filter((i) => i.kind === 10 /* Property */ || (context.blocks && i.kind === 9) /* Module: a block */);
     assert.ok(attributes.length > 0, "attributes are offered");
+    if (context.blocks) assert.ok(attributes.some((i) => i.kind === 9), "blocks are offered");
     const problems: string[] = [];
     for (const attribute of attributes) {
       let text = applyEdits(m.text, editsOf(attribute));

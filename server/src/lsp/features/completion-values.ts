@@ -83,3 +83,37 @@ function numaNodeMemory(analysis: VmAnalysis, cursor: Position): ContextualValue
   const left = analysis.vm.memoryAsWritten - others.reduce((sum, n) => sum + n.memory, 0);
   return left > 0 ? sizeLiteral(left) : "0";
 }
+
+/** Sizes in the snippets of new blocks (a virtio-mem device, a DIMM, NUMA nodes) that fit the VM. */
+export interface BlockValues {
+  virtioMemSize: string;
+  dimmSize: string;
+  /** `numa { … }`: the VM's memory split over two nodes */
+  numaHalves: [string, string];
+  /** `node N { … }` in a numa block: the next id, and the memory the other nodes leave */
+  nodeId: string;
+  nodeMemory: string;
+}
+
+const MiB = 2 ** 20;
+const GiB = 2 ** 30;
+const EXAMPLE_BLOCKS: BlockValues = { virtioMemSize: "16G", dimmSize: "1G", numaHalves: ["8G", "8G"], nodeId: "0", nodeMemory: "8G" };
+
+export function blockValues(analysis: Analysis, vmName: string | undefined): BlockValues {
+  const vm = vmName === undefined ? undefined : analysis.vms.find((a) => a.vm.name === vmName)?.vm;
+  if (!vm || vm.memoryAsWritten <= 0) return EXAMPLE_BLOCKS;
+  // Room left in device memory (maxmem - memory - devices): a new device that does not fit is VT109.
+  const room = vm.maxmem - vm.memory - vm.virtioMem.reduce((sum, d) => sum + d.size, 0) - vm.dimms.reduce((sum, d) => sum + d.size, 0);
+  // virtio-mem's size is whole blocks; QEMU's default block is at least the backend's page (2 MiB THP for anonymous memory).
+  const block = Math.max(vm.pageSize, 2 * MiB);
+  const fits = (wanted: number, unit: number) => (room >= unit ? sizeLiteral(Math.floor(Math.min(wanted, room) / unit) * unit) : undefined);
+  const half = Math.floor(vm.memoryAsWritten / 2 / (2 * MiB)) * 2 * MiB;
+  const others = vm.numa.reduce((sum, n) => sum + n.memory, 0);
+  return {
+    virtioMemSize: fits(16 * GiB, block) ?? EXAMPLE_BLOCKS.virtioMemSize,
+    dimmSize: fits(GiB, Math.max(vm.pageSize, 2 * MiB)) ?? EXAMPLE_BLOCKS.dimmSize,
+    numaHalves: half > 0 ? [sizeLiteral(half), sizeLiteral(vm.memoryAsWritten - half)] : EXAMPLE_BLOCKS.numaHalves,
+    nodeId: String(vm.numa.reduce((max, n) => Math.max(max, n.id + 1), 0)),
+    nodeMemory: vm.memoryAsWritten > others ? sizeLiteral(vm.memoryAsWritten - others) : "0",
+  };
+}

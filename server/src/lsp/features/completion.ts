@@ -33,7 +33,7 @@ import { attributeContext, blockContents, expectationAt, type Expectation, type 
 import { tokensAround } from "../../engine/incremental-parse";
 import type { Feature } from "../context";
 import { sizeLiteral } from "../size-literal";
-import { contextualValue } from "./completion-values";
+import { blockValues, contextualValue, type BlockValues } from "./completion-values";
 import * as T from "../../../../grammar/src/lexer";
 
 interface Options {
@@ -240,20 +240,20 @@ function documentation(request: Request, markdown: string): CompletionItem["docu
 
 // ---- the start of an item -----------------------------------------------------------------
 
-const BLOCKS: Partial<Record<Frame["kind"], { label: string; snippet: (fresh: (base: string) => string) => string; detail: string; doc: string; repeatable?: boolean }[]>> = {
+const BLOCKS: Partial<Record<Frame["kind"], { label: string; snippet: (fresh: (base: string) => string, sizes: BlockValues) => string; detail: string; doc: string; repeatable?: boolean }[]>> = {
   host: [
     { label: "iommu", snippet: () => "iommu {\n\t$0\n}", detail: "iommu { … }", doc: "The host IOMMU: vendor, page sizes, address width, interrupt remapping, reserved ranges." },
     { label: "vfio", snippet: () => "vfio {\n\t$0\n}", detail: "vfio { … }", doc: "The host's VFIO settings: backend, DMA entry limit, accounting." },
     { label: "hugepages", snippet: () => "hugepages {\n\t${1:2M} = ${2:0}\n\t${3:1G} = ${4:0}\n}", detail: "hugepages { SIZE = COUNT }", doc: "The host's free huge page pools, in pages." },
   ],
   vm: [
-    { label: "virtio-mem", snippet: (f) => `virtio-mem \${1:${f("vmem")}} {\n\tsize = \${2:16G}\n\t$0\n}`, detail: "virtio-mem NAME { … }", doc: "A virtio-mem-pci device with its own memory backend.", repeatable: true },
+    { label: "virtio-mem", snippet: (f, v) => `virtio-mem \${1:${f("vmem")}} {\n\tsize = \${2:${v.virtioMemSize}}\n\t$0\n}`, detail: "virtio-mem NAME { … }", doc: "A virtio-mem-pci device with its own memory backend.", repeatable: true },
     { label: "vfio", snippet: (f) => `vfio \${1:${f("dev")}} {\n\t$0\n}`, detail: "vfio NAME { … }", doc: "A vfio-pci device (an assigned host PCI device).", repeatable: true },
-    { label: "dimm", snippet: (f) => `dimm \${1:${f("dimm")}} {\n\tsize = \${2:1G}\n}`, detail: "dimm NAME { size = SIZE }", doc: "A pc-dimm with its own RAM backend, plugged at boot.", repeatable: true },
-    { label: "numa", snippet: () => "numa {\n\tnode 0 {\n\t\tmemory = ${1:8G}\n\t}\n\tnode 1 {\n\t\tmemory = ${2:8G}\n\t}\n}", detail: "numa { node N { memory = SIZE } }", doc: "The guest's NUMA nodes (`-numa node,nodeid=N,memdev=…`); their memory adds up to the VM's `memory`." },
+    { label: "dimm", snippet: (f, v) => `dimm \${1:${f("dimm")}} {\n\tsize = \${2:${v.dimmSize}}\n}`, detail: "dimm NAME { size = SIZE }", doc: "A pc-dimm with its own RAM backend, plugged at boot.", repeatable: true },
+    { label: "numa", snippet: (_, v) => `numa {\n\tnode 0 {\n\t\tmemory = \${1:${v.numaHalves[0]}}\n\t}\n\tnode 1 {\n\t\tmemory = \${2:${v.numaHalves[1]}}\n\t}\n}`, detail: "numa { node N { memory = SIZE } }", doc: "The guest's NUMA nodes (`-numa node,nodeid=N,memdev=…`); their memory adds up to the VM's `memory`." },
   ],
   numa: [
-    { label: "node", snippet: () => "node ${1:0} {\n\tmemory = ${2:8G}\n}", detail: "node N { memory = SIZE }", doc: "A NUMA node (`-numa node,nodeid=N`) with its share of boot RAM.", repeatable: true },
+    { label: "node", snippet: (_, v) => `node \${1:${v.nodeId}} {\n\tmemory = \${2:${v.nodeMemory}}\n}`, detail: "node N { memory = SIZE }", doc: "A NUMA node (`-numa node,nodeid=N`) with its share of boot RAM.", repeatable: true },
   ],
   iommu: [
     { label: "reserved", snippet: () => "reserved ${1:name} = ${2:0xfee00000} .. ${3:0xfef00000}", detail: "reserved NAME = RANGE", doc: "A reserved IOVA range; declared ranges replace the vendor's defaults (the MSI window).", repeatable: true },
@@ -294,9 +294,11 @@ function itemStart(request: Request, frame: Frame): CompletionItem[] {
   const fresh = (base: string) => {
     for (let n = 0; ; n++) if (!contents.names.has(`${base}${n}`)) return `${base}${n}`;
   };
+  // Sizes that fit this VM (completion-values.ts), so that a new block brings no error of its own.
+  const sizes = blockValues(request.analysis, frame.vm);
   (BLOCKS[frame.kind] ?? []).forEach((block, i) => {
     if (!block.repeatable && contents.blocks.has(block.label)) return;
-    items.push(item(request, block.label, CompletionItemKind.Module, block.snippet(fresh), { detail: block.detail, documentation: documentation(request, block.doc), sortText: `2${i}` }));
+    items.push(item(request, block.label, CompletionItemKind.Module, block.snippet(fresh, sizes), { detail: block.detail, documentation: documentation(request, block.doc), sortText: `2${i}` }));
   });
   // A block left open at the end of what is written, and a word typed at the start of a
   // line: the user may well be starting a new declaration.
