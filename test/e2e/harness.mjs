@@ -81,8 +81,8 @@ export async function pickColorTheme(page, label) {
   const command = page.locator(".quick-input-widget .quick-input-list .monaco-list-row", { has: page.locator(".label-name", { hasText: /^Preferences: Color Theme$/ }) }).first();
   await command.waitFor({ state: "visible" });
   await command.click();
-  // the theme picker replaces the command list (every VS Code lists a high-contrast theme)
-  await page.locator(".quick-input-widget .quick-input-list .monaco-list-row", { hasText: "High Contrast" }).first().waitFor({ state: "visible" });
+  // the theme picker replaces the command list: its placeholder asks for a colour theme
+  await waitUntil(async () => /color theme/i.test((await input.getAttribute("placeholder")) ?? ""), { message: () => "the colour theme picker" });
   await input.fill(label);
   const row = page.locator(".quick-input-widget .quick-input-list .monaco-list-row", { hasText: label }).first();
   await row.waitFor({ state: "visible" });
