@@ -104,14 +104,14 @@ async function webviewScreenshot(vscode, name) {
 }
 
 /** A row of the Running VM panel: its design and live cells and whether it is drawn as differing. */
+/** One row as rendered at one moment: read in a single evaluation, so a re-render cannot mix two states. */
 async function liveRow(webview, key) {
-  const row = webview.locator(`.live-panel tr[data-row="${key}"]`);
-  return {
-    design: await row.locator('[data-side="design"]').innerText(),
-    live: await row.locator('[data-side="live"]').innerText(),
-    status: await row.getAttribute("data-status"),
-    classes: (await row.getAttribute("class")) ?? "",
-  };
+  return webview.locator(`.live-panel tr[data-row="${key}"]`).evaluate((row) => ({
+    design: row.querySelector('[data-side="design"]')?.innerText ?? "",
+    live: row.querySelector('[data-side="live"]')?.innerText ?? "",
+    status: row.getAttribute("data-status"),
+    classes: row.getAttribute("class") ?? "",
+  }));
 }
 
 async function waitForLiveRow(webview, key, predicate, description) {
