@@ -441,6 +441,14 @@ describe("what an item inserts", () => {
     }
   });
 
+  test("a declaration's snippet offers the declared names as a choice, at most 50 of a fleet's", async () => {
+    const fleet = Array.from({ length: 60 }, (_, i) => `vm guest${i} {\n  memory = 1G\n}\n`).join("");
+    const scenario = (await items(`${fleet}‸`)).find((i) => i.label === "scenario");
+    const choice = /\$\{2\|([^|]*)\|\}/.exec(edit(scenario) ?? "")?.[1].split(",") ?? [];
+    assert.equal(choice.length, 50, edit(scenario));
+    assert.deepEqual(choice.slice(0, 2), ["guest0", "guest1"]);
+  });
+
   test("a value right after `=` gets a space before it", async () => {
     const all = await items(`vm td0 {\n  vfio nic0 { backend =‸ }\n}\n`, { trigger: "=" });
     assert.equal(edit(all.find((i) => i.label === "type1")), " type1");

@@ -9,10 +9,16 @@ const here = typeof __dirname === "string" ? __dirname : dirname(fileURLToPath(i
 const candidates = [join(here, "..", "docs", "rules"), join(here, "..", "..", "..", "docs", "rules")];
 const rulesDir = candidates.find((dir) => existsSync(dir));
 
+// Every published diagnostic asks for its page: the answer per code is looked up once.
+const pages = new Map<string, string | undefined>();
+
 export function rulePage(code: string): string | undefined {
   if (!rulesDir) return undefined;
-  const page = join(rulesDir, `${code}.md`);
-  return existsSync(page) ? pathToFileURL(page).href : undefined;
+  if (!pages.has(code)) {
+    const page = join(rulesDir, `${code}.md`);
+    pages.set(code, existsSync(page) ? pathToFileURL(page).href : undefined);
+  }
+  return pages.get(code);
 }
 
 const reference = [join(here, "..", "docs", "language.md"), join(here, "..", "..", "..", "docs", "language.md")].find((file) => existsSync(file));

@@ -552,10 +552,21 @@ function convertRanges(request: Request, frame: Frame): CompletionItem[] {
 
 // ---- references ------------------------------------------------------------------------------
 
-/** Hosts or VMs declared in the document and the files it imports. */
+/**
+ * Hosts or VMs declared in the document and the files it imports, for a snippet's choice:
+ * straight from the program (no symbol index to build), and at most CHOICES of them, since
+ * a fleet's thousands of names make no usable choice.
+ */
 function names(request: Request, kind: "host" | "vm"): string[] {
-  return [...new Set(request.symbols().definitions.filter((d) => d.kind === kind).map((d) => d.name))];
+  const declared = kind === "host" ? request.analysis.program.hosts : request.analysis.program.vms;
+  const out: string[] = [];
+  for (const name of declared.keys()) {
+    if (out.length === CHOICES) break;
+    out.push(name);
+  }
+  return out;
 }
+const CHOICES = 50;
 
 function shortFile(request: Request, file: string): string {
   return file === request.analysis.path ? "" : ` (${file.slice(file.lastIndexOf("/") + 1)})`;
