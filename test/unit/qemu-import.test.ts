@@ -10,7 +10,7 @@ import { analyzeText } from "../../server/src/engine/analyze";
 import { qemuArgv, qemuCommand } from "../../server/src/engine/interop/qemu-export";
 import { importQemu } from "../../server/src/engine/interop/qemu-import";
 import { parseKeyval, parseQemuArgv, qemuSizeValue, shellWords } from "../../server/src/engine/interop/qemu-options";
-import { backendDesigns } from "../support/qemu-cases";
+import { backendDesigns, engineText, numaCases } from "../support/qemu-cases";
 import { spliced, vmFigures } from "../support/round-trip";
 import { Random, rng } from "../support/random";
 
@@ -135,6 +135,60 @@ PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin \\
   });
 });
 
+describe("import qemu: -numa (hw/core/numa.c parse_numa_node())", () => {
+  const vmBody = (text: string) => text.slice(text.indexOf("\nvm "));
+
+  test("memdev= nodes become the numa block, each node the size of its backend; dist and cpus listed, not modelled", () => {
+    const { text } = importQemu(
+      "qemu-system-x86_64 -machine q35 -m 6G -object memory-backend-ram,id=r0,size=4G -object memory-backend-ram,id=r1,size=2G " +
+        "-numa node,nodeid=0,cpus=0,memdev=r0 -numa node,nodeid=1,cpus=1,memdev=r1 -numa node,nodeid=2 -numa dist,src=0,dst=1,val=20 -nodefaults",
+    );
+    assert.match(vmBody(text), /numa \{\n {4}node 0 \{\n {6}memory = 4G\n {4}\}\n {4}node 1 \{\n {6}memory = 2G\n {4}\}\n {4}node 2 \{\n {6}memory = 0\n {4}\}\n {2}\}/);
+    assert.ok(text.includes("//   -numa node: cpus=0"), text);
+    assert.ok(text.includes("//   -numa dist,src=0,dst=1,val=20"), text);
+    assert.deepEqual(analyzeText(text).diagnostics.filter((d) => d.severity === "error"), []);
+  });
+
+  test("nodeid left out: the node's place among the nodes; legacy mem= is MiB without a suffix and is listed", () => {
+    const { text } = importQemu("qemu-system-x86_64 -machine pc -m 3G -numa node,mem=1024 -numa node,mem=2G -nodefaults");
+    assert.match(vmBody(text), /node 0 \{\n {6}memory = 1G\n {4}\}\n {4}node 1 \{\n {6}memory = 2G/);
+    assert.ok(text.includes("-numa node,mem=: the legacy spelling, which QEMU refuses on machine types 5.1 and later"), text);
+  });
+
+  test("one node 0 holding all of memory is QEMU's implicit node: no numa block, as import libvirt", () => {
+    const { text } = importQemu("qemu-system-x86_64 -machine q35 -m 4G -object memory-backend-ram,id=r0,size=4G -numa node,nodeid=0,memdev=r0 -nodefaults");
+    assert.doesNotMatch(text, /numa/);
+  });
+
+  test("one node that is not all of memory is kept, so that check says what QEMU says", () => {
+    const { text } = importQemu("qemu-system-x86_64 -machine q35 -m 4G -object memory-backend-ram,id=r0,size=2G -numa node,nodeid=0,memdev=r0 -nodefaults");
+    assert.match(vmBody(text), /node 0 \{\n {6}memory = 2G/);
+    assert.ok(analyzeText(text).diagnostics.some((d) => d.code === "VT120" && d.message.includes("total memory for NUMA nodes")));
+  });
+
+  test("QEMU's refusals are errors naming the option: mem= and memdev= mixed, an undefined memdev, a bad nodeid, a duplicate backend id", () => {
+    assert.throws(() => importQemu("qemu -m 2G -object memory-backend-ram,id=r0,size=1G -numa node,memdev=r0 -numa node,mem=1G"), /-numa node,mem=1G: mem= and memdev= mixed/);
+    assert.throws(() => importQemu("qemu -m 2G -numa node,nodeid=0,memdev=nope"), /-numa node,nodeid=0,memdev=nope: memdev 'nope' is not defined by an -object/);
+    assert.throws(() => importQemu("qemu -m 2G -numa node,nodeid=x"), /-numa node,nodeid=x: nodeid 'x' is not a number/);
+    assert.throws(() => importQemu("qemu -m 2G -object memory-backend-ram,id=r0,size=1G -object memory-backend-ram,id=r0,size=1G"), /-object memory-backend-ram,id=r0,size=1G: the id 'r0' is already used/);
+  });
+});
+
+describe("import qemu: pc-dimm", () => {
+  test("addr, node and the backend's kind and page size are read", () => {
+    const { text } = importQemu(
+      "qemu-system-x86_64 -machine q35 -m size=2G,slots=2,maxmem=4G -object memory-backend-ram,id=r0,size=1G -object memory-backend-ram,id=r1,size=1G " +
+        "-numa node,memdev=r0 -numa node,memdev=r1 -object memory-backend-memfd,id=d0,size=1G,hugetlb=on,hugetlbsize=2M -device pc-dimm,id=dimm0,memdev=d0,node=1,addr=0x140000000 -nodefaults",
+    );
+    for (const line of ["dimm dimm0 {", "memaddr = 0x140000000", "node = 1", "backend = memfd", "page-size = 2M"]) assert.ok(text.includes(line), `'${line}' in:\n${text}`);
+    assert.doesNotMatch(text, /pc-dimm dimm0:/);
+  });
+
+  test("a node that is not a number is an error naming the device", () => {
+    assert.throws(() => importQemu("qemu -m size=1G,slots=1,maxmem=2G -object memory-backend-ram,id=d0,size=1G -device pc-dimm,memdev=d0,node=one"), /-device pc-dimm,memdev=d0,node=one: node 'one' is not a number/);
+  });
+});
+
 // ---- the round trip ------------------------------------------------------------------------
 
 test(`round trip over generated designs (seed ${SEED}): import(export(design)) analyses the same`, async (t) => {
@@ -161,4 +215,26 @@ test(`round trip over generated designs (seed ${SEED}): import(export(design)) a
       assert.deepEqual(vmFigures(after, vm.name), vmFigures(before, vm.name), `design:\n${design}\nexported:\n${argv.join(" ")}\nimported:\n${imported}`);
     });
   }
+});
+
+test(`round trip over designs with NUMA nodes (seed ${SEED}): import(export(design)) analyses the same, faults included`, async (t) => {
+  const random = new Random(rng(SEED + 2));
+  let declared = 0;
+  for (const c of numaCases(random, 150)) {
+    await t.test(c.label, () => {
+      const design = engineText(c.config, [], "9.2");
+      const before = analyzeText(design);
+      const vm = before.vms[0].vm;
+      // A duplicate node id: QEMU refuses it while parsing -numa; the export keeps it, the import reads it back.
+      const argv = qemuArgv(qemuCommand(vm));
+      const imported = importQemu(argv, "the export", { onHost: vm.host.name }).text;
+      if (vm.numa.length > 1) {
+        declared++;
+        assert.match(imported, /numa \{/, `a numa block in:\n${imported}`);
+      }
+      const after = analyzeText(spliced(design, before, vm.name, imported));
+      assert.deepEqual(vmFigures(after, vm.name), vmFigures(before, vm.name), `design:\n${design}\nexported:\n${argv.join(" ")}\nimported:\n${imported}`);
+    });
+  }
+  assert.ok(declared > 100, `designs with declared NUMA nodes: ${declared}`);
 });

@@ -2,7 +2,7 @@
 // properties, -m, the memory backends (boot RAM through `-machine memory-backend=` or
 // `-numa node,memdev=`), virtio-mem and pc-dimm devices, vfio-pci, vIOMMUs, confidential
 // guests, -accel and -cpu. Every option or property that is not modelled is listed at the top.
-import { designText, identifier, size, stringLiteral, type Attr, type ImportedDesign, type ImportedDevice } from "./design-writer";
+import { designText, identifier, size, stringLiteral, type Attr, type ImportedDesign, type ImportedDevice, type ImportedVm } from "./design-writer";
 import { parseQemuArgv, qemuBool, qemuInteger, qemuSizeValue, QemuSyntaxError, shellWords, type OptionValue, type ParsedOption } from "./qemu-options";
 
 export { QemuSyntaxError };
@@ -26,7 +26,7 @@ const READ_PROPS: Readonly<Record<string, readonly string[]>> = {
   "memory-backend-memfd": ["qom-type", "id", "size", "prealloc", "hugetlb", "hugetlbsize"],
   "memory-backend-file": ["qom-type", "id", "size", "prealloc", "mem-path"],
   "virtio-mem-pci": ["driver", "id", "memdev", "block-size", "requested-size", "memaddr", "node", "dynamic-memslots", "unplugged-inaccessible"],
-  "pc-dimm": ["driver", "id", "memdev"],
+  "pc-dimm": ["driver", "id", "memdev", "addr", "node"],
   "vfio-pci": ["driver", "id", "host", "sysfsdev", "iommufd"],
   "intel-iommu": ["driver", "aw-bits"],
   "virtio-iommu-pci": ["driver"],
@@ -68,7 +68,7 @@ export function importQemu(input: string | string[], source = "a QEMU command li
   const backends = new Map<string, Backend>();
   const confidential = new Map<string, string>();
   const devices: ParsedOption[] = [];
-  const numaMemdevs: string[] = [];
+  const numaNodes: NumaNode[] = [];
   let vdpa = false;
 
   let nodefaults = false;
@@ -106,6 +106,8 @@ export function importQemu(input: string | string[], source = "a QEMU command li
         const type = String(p.get("qom-type") ?? "");
         const id = String(p.get("id") ?? "");
         if (/^memory-backend-(ram|memfd|file)$/.test(type)) {
+          // QEMU: attempt to add duplicate property 'ID' to object (qom/object.c object_property_try_add()).
+          if (backends.has(id)) throw new QemuSyntaxError(`-object ${option.raw}: the id '${id}' is already used by another -object`);
           backends.set(id, readBackend(option, type, id, notes));
           leftover(option, `-object ${type} ${id}`, READ_PROPS[type]);
         }
@@ -121,11 +123,11 @@ export function importQemu(input: string | string[], source = "a QEMU command li
         devices.push(option);
         break;
       case "numa":
-        if (p.get("type") === "node" && p.has("memdev")) {
-          numaMemdevs.push(String(p.get("memdev")));
-          leftover(option, "-numa node", ["type", "memdev", "nodeid"]);
-        } else if (p.get("type") === "node" && !p.has("mem")) {
-          leftover(option, "-numa node (no memory)", ["type", "nodeid"]);
+        // -numa node[,nodeid=N][,cpus=…][,memdev=ID|mem=SIZE]; dist, cpu, hmat-lb and
+        // hmat-cache shape what the guest is told, not the memory map: listed, not modelled.
+        if (p.get("type") === "node") {
+          numaNodes.push(readNumaNode(option, numaNodes.length));
+          leftover(option, "-numa node", ["type", "nodeid", "memdev", "mem"]);
         } else whole(option);
         break;
       case "netdev":
@@ -197,6 +199,7 @@ export function importQemu(input: string | string[], source = "a QEMU command li
   }
 
   // Boot RAM's backend.
+  const numaMemdevs = numaNodes.flatMap((n) => (n.memdev === undefined ? [] : [n.memdev]));
   const bootIds = machineProps.has("memory-backend") ? [String(machineProps.get("memory-backend"))] : numaMemdevs;
   const boot = bootIds.map((id) => backends.get(id)).filter((b): b is Backend => b !== undefined);
   if (boot.length > 0) {
@@ -205,6 +208,7 @@ export function importQemu(input: string | string[], source = "a QEMU command li
     attrs.push(...backendAttrs(boot[0], undefined));
   }
   for (const id of bootIds) if (!backends.has(id)) unmodelled.push(`boot RAM backend '${id}' is not defined by an -object`);
+  const numa = numaBlock(numaNodes, backends, memory, unmodelled);
 
   const confidentialId = machineProps.get("confidential-guest-support");
   const confidentialKind = confidentialId !== undefined ? confidential.get(String(confidentialId)) : undefined;
@@ -247,7 +251,7 @@ export function importQemu(input: string | string[], source = "a QEMU command li
         const addr = qemuInteger(p.get("memaddr")) ?? qemuSizeValue(p.get("memaddr")!);
         if (addr !== null) a.push(["memaddr", "0x" + addr.toString(16)]);
       }
-      const node = qemuInteger(p.get("node"));
+      const node = integerProperty(device, "node");
       if (node !== null && node > 0) a.push(["node", String(node)]);
       for (const prop of ["dynamic-memslots", "unplugged-inaccessible"]) {
         const value = qemuBool(p.get(prop));
@@ -264,8 +268,15 @@ export function importQemu(input: string | string[], source = "a QEMU command li
       }
       memdev.used = true;
       const name = uniqueName(id, "dimm");
-      imported.push({ kind: "dimm", name, attrs: memdev.size === null ? [] : [["size", size(memdev.size)]] });
-      if (memdev.kind !== "ram" || memdev.pageSize !== 4096 || memdev.prealloc) unmodelled.push(`dimm ${name}: its backend ${memdev.id} (${memdev.kind}) — vmtopo models a dimm's memory as anonymous RAM`);
+      const a: Attr[] = memdev.size === null ? [] : [["size", size(memdev.size)]];
+      const addr = integerProperty(device, "addr");
+      if (addr !== null) a.push(["memaddr", "0x" + addr.toString(16)]);
+      const node = integerProperty(device, "node");
+      if (node !== null && node > 0) a.push(["node", String(node)]);
+      // A dimm has the VM's backend and page size unless it sets its own; no prealloc of its own.
+      a.push(...backendAttrs(memdev, bootSpec).filter(([attr]) => attr !== "prealloc"));
+      if (memdev.prealloc) unmodelled.push(`dimm ${name}: its backend ${memdev.id} has prealloc=on (vmtopo models a dimm's backend without preallocation)`);
+      imported.push({ kind: "dimm", name, attrs: a });
       leftover(device, `-device pc-dimm ${name}`, READ_PROPS["pc-dimm"]);
     } else if (driver === "vfio-pci") {
       const a: Attr[] = [];
@@ -299,11 +310,71 @@ export function importQemu(input: string | string[], source = "a QEMU command li
   const design: ImportedDesign = {
     source: `Imported by vmtopo from ${source}${binary ? ` (${binary})` : ""}.`,
     host: arch === "aarch64" ? { name: "host0", attrs: [["arch", "aarch64"]] } : undefined,
-    vm: { name: vmName, attrs, devices: imported, onHost: options.onHost },
+    vm: { name: vmName, attrs, numa, devices: imported, onHost: options.onHost },
     unmodelled,
     notes,
   };
   return { text: designText(design), design };
+}
+
+/** A device's integer property, or null when absent; anything but a number is an error naming it. */
+function integerProperty(device: ParsedOption, prop: string): number | null {
+  const value = device.props.get(prop);
+  if (value === undefined) return null;
+  const n = qemuInteger(value);
+  if (n === null) throw new QemuSyntaxError(`-device ${device.raw}: ${prop} '${String(value)}' is not a number`);
+  return n;
+}
+
+/** One `-numa node`: its id (QEMU numbers a node without nodeid by its place) and its memory's source. */
+interface NumaNode {
+  option: ParsedOption;
+  id: number;
+  memdev?: string;
+  /** legacy `mem=`, in bytes */
+  mem?: number;
+}
+
+/** hw/core/numa.c parse_numa() and parse_numa_node(): nodeid defaults to the nodes so far; `mem=` is MiB without a suffix. */
+function readNumaNode(option: ParsedOption, nodesSoFar: number): NumaNode {
+  const p = option.props;
+  const nodeidValue = p.get("nodeid");
+  const id = nodeidValue === undefined ? nodesSoFar : qemuInteger(nodeidValue);
+  if (id === null) throw new QemuSyntaxError(`-numa ${option.raw}: nodeid '${String(nodeidValue)}' is not a number`);
+  const node: NumaNode = { option, id };
+  if (p.has("memdev")) node.memdev = String(p.get("memdev"));
+  if (p.has("mem")) {
+    const bytes = qemuSizeValue(p.get("mem")!, MiB);
+    if (bytes === null) throw new QemuSyntaxError(`-numa ${option.raw}: mem '${String(p.get("mem"))}' is not a size`);
+    node.mem = bytes;
+  }
+  return node;
+}
+
+/**
+ * The design's `numa` block from the -numa nodes, in command-line order. A single node 0 that
+ * holds all of memory is QEMU's implicit node, which vmtopo makes itself: no block for it (as
+ * `import libvirt` does with one cell). QEMU refuses mem= and memdev= mixed (parse_numa_node()).
+ */
+function numaBlock(nodes: NumaNode[], backends: Map<string, Backend>, memory: number, unmodelled: string[]): ImportedVm["numa"] {
+  if (nodes.some((n) => n.memdev !== undefined) && nodes.some((n) => n.mem !== undefined)) {
+    const mixed = nodes.find((n) => n.mem !== undefined)!;
+    throw new QemuSyntaxError(`-numa ${mixed.option.raw}: mem= and memdev= mixed; QEMU refuses this ("numa configuration should use either mem= or memdev=")`);
+  }
+  const withMemory = nodes.map((n) => {
+    if (n.memdev !== undefined) {
+      const backend = backends.get(n.memdev);
+      if (!backend) throw new QemuSyntaxError(`-numa ${n.option.raw}: memdev '${n.memdev}' is not defined by an -object`);
+      return { id: n.id, bytes: backend.size ?? 0 };
+    }
+    return { id: n.id, bytes: n.mem ?? 0 };
+  });
+  if (nodes.some((n) => n.mem !== undefined)) {
+    unmodelled.push("-numa node,mem=: the legacy spelling, which QEMU refuses on machine types 5.1 and later (use memdev=); imported as nodes backed like the VM's memory");
+  }
+  if (withMemory.length === 0) return undefined;
+  if (withMemory.length === 1 && withMemory[0].id === 0 && withMemory[0].bytes === memory) return undefined;
+  return withMemory.map((n) => ({ id: String(n.id), memory: size(n.bytes) }));
 }
 
 function readBackend(option: ParsedOption, type: string, id: string, notes: string[]): Backend {
