@@ -28,7 +28,7 @@ export async function runImport(args: string[], io: Io): Promise<number> {
     input = readFileSync(0, "utf8");
     origin = "a QEMU command line on stdin";
   } else {
-    const text = await readOrReport(files[0], io);
+    const text = await readOrReport(files[0], io, "words");
     if (text === null) return 2;
     input = text;
     origin = basename(files[0]);

@@ -125,8 +125,10 @@ function domainDesign(root: XmlElement, source: string, host: ImportedHost | und
   if (maxphys) {
     const bits = r.attr(maxphys, "bits");
     if (r.attr(maxphys, "mode") === "emulate" && bits) attrs.push(["phys-bits", bits]);
-    else if (bits) r.attr(maxphys, "limit"), notes.push(`maxphysaddr passthrough: the host's phys-bits`);
-    r.attr(maxphys, "limit");
+    else if (bits) notes.push(`maxphysaddr passthrough: the host's phys-bits`);
+    // passthrough with limit: QEMU's host-phys-bits-limit caps the host's width; the design takes the host's.
+    const limit = r.attr(maxphys, "limit");
+    if (limit !== undefined) unmodelled.push(`<maxphysaddr limit='${limit}'>: the host's phys-bits capped at ${limit} (-cpu host-phys-bits-limit); vmtopo takes the host's`);
   }
 
   // Memory: boot RAM, maxmem and slots.
@@ -173,7 +175,8 @@ function domainDesign(root: XmlElement, source: string, host: ImportedHost | und
   const pages = childrenNamed(hugepages, "page").map((p) => {
     r.use(p);
     const n = bytesOf(r, p, "a huge page size", r.attr(p, "size") ?? "0");
-    if (r.attr(p, "nodeset") !== undefined) notes.push("hugepages per nodeset: the first page size is used for all of boot RAM");
+    const perNodeset = "hugepages per nodeset: the first page size is used for all of boot RAM";
+    if (r.attr(p, "nodeset") !== undefined && !notes.includes(perNodeset)) notes.push(perNodeset);
     return n;
   });
   const sourceType = r.attr(r.use(child(backing, "source")), "type");
@@ -229,8 +232,15 @@ function domainDesign(root: XmlElement, source: string, host: ImportedHost | und
       if (node && node !== "0") a.push(["node", node]);
       const dynamic = r.attr(target, "dynamicMemslots");
       if (dynamic !== undefined) a.push(["dynamic-memslots", dynamic === "yes" ? "on" : "off"]);
+      // libvirt never preallocates a virtio-mem memdev; with <allocation mode='immediate'> it
+      // sets the device's own prealloc instead (libvirt 9.0 domxml-to-native: reserve=false on the
+      // memdev, "prealloc":true on virtio-mem-pci), which preallocates blocks as they are plugged.
+      const preallocByDevice = attrs.some(([k, v]) => k === "prealloc" && v === "on");
+      if (preallocByDevice) a.push(["prealloc", "off"]);
       r.use(child(target, "size"));
-      imported.push({ kind: "virtio-mem", name: deviceName(mem, "virtiomem"), attrs: a });
+      const name = deviceName(mem, "virtiomem");
+      imported.push({ kind: "virtio-mem", name, attrs: a });
+      if (preallocByDevice) unmodelled.push(`virtio-mem ${name}: libvirt preallocates its blocks as they are plugged (-device virtio-mem-pci,prealloc=on), not its memdev`);
     } else if (model === "dimm") {
       r.use(child(target, "size"));
       const a: Attr[] = [["size", size(deviceSize)]];
@@ -270,6 +280,10 @@ function domainDesign(root: XmlElement, source: string, host: ImportedHost | und
   if (balloon) {
     const model = r.attr(balloon, "model");
     if (model === "virtio" || model === "virtio-transitional" || model === "virtio-non-transitional") attrs.push(["balloon", "on"]);
+  } else {
+    // libvirt adds one (qemuDomainDefAddDefaultDevices()); 9.0's domxml-to-native writes virtio-balloon-pci.
+    attrs.push(["balloon", "on"]);
+    notes.push("no <memballoon>: libvirt adds a virtio one");
   }
   const emulator = r.use(child(devices, "emulator"));
   if (emulator) notes.push(`emulator ${emulator.text.trim()}`);
