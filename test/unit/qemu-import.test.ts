@@ -174,6 +174,21 @@ describe("import qemu: -numa (hw/core/numa.c parse_numa_node())", () => {
   });
 });
 
+describe("import qemu: machine and CPU properties", () => {
+  test("-machine memory-encryption= (the older name of confidential-guest-support) names the confidential guest", () => {
+    const { text } = importQemu("qemu-system-x86_64 -machine q35,memory-encryption=sev0 -object sev-guest,id=sev0,policy=0x5,cbitpos=51,reduced-phys-bits=1 -m 4G -nodefaults");
+    assert.match(text, /^ {2}confidential = sev-es$/m);
+    assert.doesNotMatch(text, /not referenced/);
+    assert.doesNotMatch(text, /-machine: memory-encryption/);
+  });
+
+  test("-cpu legacy feature flags are listed as written (+feat, -feat), not as feat=on", () => {
+    const { text } = importQemu("qemu-system-x86_64 -machine q35 -cpu EPYC-Milan,phys-bits=48,+invtsc,-x2apic -m 4G -nodefaults");
+    assert.ok(text.includes("//   -cpu EPYC-Milan: +invtsc, -x2apic"), text);
+    assert.match(text, /^ {2}phys-bits = 48$/m);
+  });
+});
+
 describe("import qemu: pc-dimm", () => {
   test("addr, node and the backend's kind and page size are read", () => {
     const { text } = importQemu(

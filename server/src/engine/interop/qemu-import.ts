@@ -31,7 +31,7 @@ const READ_PROPS: Readonly<Record<string, readonly string[]>> = {
   "intel-iommu": ["driver", "aw-bits"],
   "virtio-iommu-pci": ["driver"],
   "virtio-balloon-pci": ["driver"],
-  machine: ["type", "memory-backend", "max-ram-below-4g", "confidential-guest-support", "accel", "iommu"],
+  machine: ["type", "memory-backend", "max-ram-below-4g", "confidential-guest-support", "memory-encryption", "accel", "iommu"],
   m: ["size", "slots", "maxmem"],
   cpu: ["model", "phys-bits", "vendor"],
 };
@@ -54,7 +54,9 @@ export function importQemu(input: string | string[], source = "a QEMU command li
   const notes: string[] = [];
   const leftover = (option: ParsedOption, key: string, known: readonly string[]) => {
     const extra = [...option.props.entries()].filter(([k]) => !known.includes(k));
-    if (extra.length > 0) unmodelled.push(`${key}: ${extra.map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`).join(", ")}`);
+    // `-cpu …,+feat,-feat`: QEMU's legacy feature flags are shown as written, not as `+feat=on`.
+    const shown = ([k, v]: [string, OptionValue]) => (/^[+-]/.test(k) && v === "on" ? k : `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`);
+    if (extra.length > 0) unmodelled.push(`${key}: ${extra.map(shown).join(", ")}`);
   };
   const whole = (option: ParsedOption) => unmodelled.push(`-${option.name}${option.raw === undefined ? "" : " " + option.raw}`);
 
@@ -210,7 +212,8 @@ export function importQemu(input: string | string[], source = "a QEMU command li
   for (const id of bootIds) if (!backends.has(id)) unmodelled.push(`boot RAM backend '${id}' is not defined by an -object`);
   const numa = numaBlock(numaNodes, backends, memory, unmodelled);
 
-  const confidentialId = machineProps.get("confidential-guest-support");
+  // memory-encryption: the older name QEMU keeps for it (hw/core/machine.c machine_set_memory_encryption()).
+  const confidentialId = machineProps.get("confidential-guest-support") ?? machineProps.get("memory-encryption");
   const confidentialKind = confidentialId !== undefined ? confidential.get(String(confidentialId)) : undefined;
   if (confidentialKind) attrs.push(["confidential", confidentialKind]);
   else if (confidential.size > 0) unmodelled.push(`confidential-guest object(s) ${[...confidential.keys()].join(", ")} not referenced by -machine confidential-guest-support`);
