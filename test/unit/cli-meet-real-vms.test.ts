@@ -183,4 +183,34 @@ describe("vmtopo import libvirt", () => {
     const check = vmtopo(["check", "prealloc.vmtopo"]);
     assert.doesNotMatch(check.stdout, /VT117/);
   });
+
+  test("a USB or mdev <hostdev> is listed with its type and line, the PCI one imported", () => {
+    writeFileSync(
+      join(workdir, "hostdevs.xml"),
+      `<domain type='kvm'>
+  <name>hd</name>
+  <memory unit='GiB'>4</memory>
+  <os><type arch='x86_64' machine='q35'>hvm</type></os>
+  <devices>
+    <hostdev mode='subsystem' type='usb'><source><vendor id='0x1234'/><product id='0xbeef'/></source></hostdev>
+    <hostdev mode='subsystem' type='mdev' model='vfio-pci'><source><address uuid='c2177883-f1bb-47f0-914d-32a22e3a8804'/></source></hostdev>
+    <hostdev mode='subsystem' type='pci' managed='yes'><driver name='vfio' iommufd='yes'/><source><address domain='0x0000' bus='0x3b' slot='0x00' function='0x1'/></source></hostdev>
+  </devices>
+</domain>
+`,
+    );
+    const run = vmtopo(["import", "libvirt", "hostdevs.xml"]);
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /^\/\/ {3}<hostdev mode='subsystem' type='usb'> at line 6 \(vmtopo models PCI devices assigned through VFIO\)$/m);
+    assert.match(run.stdout, /^\/\/ {3}<hostdev mode='subsystem' type='mdev'> at line 7 /m);
+    assert.match(vmBlock(run.stdout), /vfio hostdev0 \{\n {4}host = "0000:3b:00\.1"\n {4}backend = iommufd\n {2}\}/);
+  });
+
+  test("a value libvirt would refuse, among several domains: exit 1 naming the file and the line", () => {
+    writeFileSync(join(workdir, "good.xml"), "<domain type='kvm'>\n  <name>good</name>\n  <memory unit='GiB'>1</memory>\n</domain>\n");
+    writeFileSync(join(workdir, "lots.xml"), "<domain type='kvm'>\n  <name>x</name>\n  <memory unit='GiB'>lots</memory>\n</domain>\n");
+    const run = vmtopo(["import", "libvirt", "good.xml", "lots.xml"]);
+    assert.equal(run.status, 1);
+    assert.equal(run.stderr, "vmtopo: lots.xml: line 3: <memory> 'lots' is not a whole number\n");
+  });
 });

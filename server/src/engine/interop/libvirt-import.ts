@@ -76,7 +76,15 @@ export interface LibvirtImport {
 /** One or more domains (and an optional capabilities document) as one design. */
 export function importLibvirt(domains: { name: string; xml: string }[], capabilities?: { name: string; xml: string }): LibvirtImport {
   const host = capabilities ? hostFromCapabilities(parseXml(capabilities.xml), capabilities.name) : undefined;
-  const designs = domains.map((d, i) => domainDesign(parseXml(d.xml), d.name, i === 0 ? host?.host : undefined, host?.host.name));
+  const designs = domains.map((d, i) => {
+    try {
+      return domainDesign(parseXml(d.xml), d.name, i === 0 ? host?.host : undefined, host?.host.name);
+    } catch (error) {
+      // "line N: …" says where, not in which of several domains.
+      if (error instanceof LibvirtImportError && error.message.startsWith("line ")) throw new LibvirtImportError(`${d.name}: ${error.message}`);
+      throw error;
+    }
+  });
   if (host && designs.length > 0) designs[0].unmodelled.push(...host.unmodelled.map((u) => `capabilities: ${u}`));
   const names = new Set<string>();
   for (const d of designs) {
@@ -254,7 +262,13 @@ function domainDesign(root: XmlElement, source: string, host: ImportedHost | und
     r.attr(r.use(child(mem, "address")), "type");
   }
   for (const hostdev of childrenNamed(devices, "hostdev")) {
-    if (r.attr(hostdev, "type") !== "pci" || r.attr(hostdev, "mode") !== "subsystem") continue;
+    const hostdevType = r.attr(hostdev, "type");
+    const hostdevMode = r.attr(hostdev, "mode");
+    if (hostdevType !== "pci" || hostdevMode !== "subsystem") {
+      // Its remaining attributes and children are listed too (the reader's leftovers), under its line.
+      unmodelled.push(`<hostdev mode='${hostdevMode ?? ""}' type='${hostdevType ?? ""}'> at line ${hostdev.line} (vmtopo models PCI devices assigned through VFIO)`);
+      continue;
+    }
     r.attr(hostdev, "managed");
     const address = r.use(child(r.use(child(hostdev, "source")), "address"));
     const part = (a: string, width: number) => (r.attr(address, a) ?? "0").replace(/^0x/i, "").padStart(width, "0");
