@@ -206,6 +206,23 @@ describe("vmtopo import libvirt", () => {
     assert.match(vmBlock(run.stdout), /vfio hostdev0 \{\n {4}host = "0000:3b:00\.1"\n {4}backend = iommufd\n {2}\}/);
   });
 
+  test("libvirt's test domain and the .args libvirt writes for it import as the same VM (a device's own huge pages: a hugetlbfs file)", () => {
+    const fixtures = join(repoRoot, "test", "fixtures", "libvirt");
+    const fromXml = vmtopo(["import", "libvirt", join(fixtures, "memory-hotplug-virtio-mem.xml")]);
+    const fromArgs = vmtopo(["import", "qemu", join(fixtures, "memory-hotplug-virtio-mem.x86_64-latest.args")]);
+    assert.equal(fromXml.status, 0, fromXml.stderr);
+    assert.equal(fromArgs.status, 0, fromArgs.stderr);
+    assert.equal(vmBlock(fromXml.stdout), vmBlock(fromArgs.stdout));
+    assert.match(vmBlock(fromXml.stdout), /virtio-mem virtiomem1 \{\n {4}size = 2G\n {4}backend = file\n {4}page-size = 2M\n/);
+  });
+
+  test("a dimm's <source><pagesize> is its page size, not left in the header", () => {
+    const run = vmtopo(["import", "libvirt", join(repoRoot, "test", "fixtures", "libvirt", "memory-hotplug-dimm.xml")]);
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(vmBlock(run.stdout), /dimm dimm1 \{\n {4}size = 524287K\n {4}backend = file\n {4}page-size = 2M\n {2}\}/);
+    assert.doesNotMatch(run.stdout, /<source> at \/domain\/devices\/memory\/source/);
+  });
+
   test("a value libvirt would refuse, among several domains: exit 1 naming the file and the line", () => {
     writeFileSync(join(workdir, "good.xml"), "<domain type='kvm'>\n  <name>good</name>\n  <memory unit='GiB'>1</memory>\n</domain>\n");
     writeFileSync(join(workdir, "lots.xml"), "<domain type='kvm'>\n  <name>x</name>\n  <memory unit='GiB'>lots</memory>\n</domain>\n");

@@ -220,6 +220,15 @@ function domainDesign(root: XmlElement, source: string, host: ImportedHost | und
     names.add(n);
     return n;
   };
+  // A memory device's own <source><pagesize>: libvirt backs it with a hugetlbfs file, or a
+  // hugetlb memfd under <source type='memfd'> (qemuBuildMemoryBackendProps(); the corpus's
+  // memory-hotplug-virtio-mem .args: memory-backend-file, mem-path=/dev/hugepages2M/…).
+  const devicePageAttrs = (mem: XmlElement, what: string): Attr[] => {
+    const page = bytesOf(r, r.use(child(r.use(child(mem, "source")), "pagesize")), `${what} pagesize`);
+    if (page === null || page === pageSize) return [];
+    const vmBackend = attrs.find(([k]) => k === "backend")?.[1] ?? "ram";
+    return [...(page > 4096 && vmBackend === "ram" ? [["backend", "file"] as Attr] : []), ["page-size", size(page)]];
+  };
   let viommu: string | undefined;
   for (const [i, mem] of memoryDevices.entries()) {
     r.use(mem);
@@ -228,8 +237,7 @@ function domainDesign(root: XmlElement, source: string, host: ImportedHost | und
     const deviceSize = deviceSizes[i];
     if (model === "virtio-mem") {
       const a: Attr[] = [["size", size(deviceSize)]];
-      const devicePage = bytesOf(r, r.use(child(r.use(child(mem, "source")), "pagesize")), "virtio-mem pagesize");
-      if (devicePage !== null && devicePage !== pageSize) a.push(["page-size", size(devicePage)]);
+      a.push(...devicePageAttrs(mem, "virtio-mem"));
       const block = bytesOf(r, r.use(child(target, "block")), "virtio-mem block");
       if (block !== null) a.push(["block-size", size(block)]);
       const requested = bytesOf(r, r.use(child(target, "requested")), "virtio-mem requested");
@@ -251,7 +259,7 @@ function domainDesign(root: XmlElement, source: string, host: ImportedHost | und
       if (preallocByDevice) unmodelled.push(`virtio-mem ${name}: libvirt preallocates its blocks as they are plugged (-device virtio-mem-pci,prealloc=on), not its memdev`);
     } else if (model === "dimm") {
       r.use(child(target, "size"));
-      const a: Attr[] = [["size", size(deviceSize)]];
+      const a: Attr[] = [["size", size(deviceSize)], ...devicePageAttrs(mem, "dimm")];
       const node = r.use(child(target, "node"))?.text.trim();
       if (node && node !== "0") a.push(["node", node]);
       imported.push({ kind: "dimm", name: deviceName(mem, "dimm"), attrs: a });
