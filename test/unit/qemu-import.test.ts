@@ -189,6 +189,22 @@ describe("import qemu: machine and CPU properties", () => {
   });
 });
 
+describe("import qemu: -mem-path and -mem-prealloc", () => {
+  // QEMU 7.2 here: `-m 64M -mem-prealloc` → `info memdev`: memory backend pc.ram, prealloc: true.
+  test("they are boot RAM's backend, as QEMU makes it (create_default_memdev()); -mem-prealloc is a flag, so the next option stays an option", () => {
+    const { text } = importQemu("qemu-system-x86_64 -machine q35 -accel kvm -m 8G -mem-path /dev/hugepages1G -mem-prealloc -nodefaults");
+    for (const line of ["  backend = file", "  page-size = 1G", "  file-system = hugetlbfs", "  prealloc = on"]) assert.ok(text.includes(`\n${line}\n`), `'${line}' in:\n${text}`);
+    assert.doesNotMatch(text, /QEMU's default devices|-mem-/);
+    assert.match(importQemu("qemu-system-x86_64 -m 8G -mem-prealloc -nodefaults").text, /^ {2}prealloc = on$/m);
+  });
+
+  test("beside a -machine memory-backend they are listed, not applied", () => {
+    const { text } = importQemu("qemu-system-x86_64 -machine q35,memory-backend=r -m 1G -object memory-backend-ram,id=r,size=1G -mem-prealloc -nodefaults");
+    assert.ok(text.includes("//   -mem-prealloc\n"), text);
+    assert.doesNotMatch(text, /prealloc = on/);
+  });
+});
+
 describe("import qemu: pc-dimm", () => {
   test("addr, node and the backend's kind and page size are read", () => {
     const { text } = importQemu(

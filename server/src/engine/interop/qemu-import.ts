@@ -72,6 +72,8 @@ export function importQemu(input: string | string[], source = "a QEMU command li
   const devices: ParsedOption[] = [];
   const numaNodes: NumaNode[] = [];
   let vdpa = false;
+  let legacyMemPath: ParsedOption | undefined;
+  let legacyPrealloc: ParsedOption | undefined;
 
   let nodefaults = false;
   for (const option of parsed) {
@@ -97,6 +99,12 @@ export function importQemu(input: string | string[], source = "a QEMU command li
         break;
       case "enable-kvm":
         accel = "kvm";
+        break;
+      case "mem-path":
+        legacyMemPath = option;
+        break;
+      case "mem-prealloc":
+        legacyPrealloc = option;
         break;
       case "cpu":
         cpu = option;
@@ -210,6 +218,19 @@ export function importQemu(input: string | string[], source = "a QEMU command li
     attrs.push(...backendAttrs(boot[0], undefined));
   }
   for (const id of bootIds) if (!backends.has(id)) unmodelled.push(`boot RAM backend '${id}' is not defined by an -object`);
+  // -mem-path and -mem-prealloc: QEMU makes boot RAM's backend from them (softmmu/vl.c
+  // create_default_memdev(): memory-backend-file with mem-path, else -ram; prealloc with
+  // -mem-prealloc) when no -machine memory-backend or -numa memdev names one.
+  if (legacyMemPath || legacyPrealloc) {
+    if (bootIds.length === 0) {
+      const props = new Map<string, OptionValue>([["qom-type", legacyMemPath ? "memory-backend-file" : "memory-backend-ram"], ["id", "pc.ram"]]);
+      if (legacyMemPath) props.set("mem-path", legacyMemPath.raw ?? "");
+      if (legacyPrealloc) props.set("prealloc", "on");
+      const legacy = readBackend({ name: "object", props, json: false }, String(props.get("qom-type")), "pc.ram", notes);
+      attrs.push(...backendAttrs(legacy, undefined));
+      boot.push(legacy);
+    } else for (const option of [legacyMemPath, legacyPrealloc]) if (option) whole(option);
+  }
   const numa = numaBlock(numaNodes, backends, memory, unmodelled);
 
   // memory-encryption: the older name QEMU keeps for it (hw/core/machine.c machine_set_memory_encryption()).
