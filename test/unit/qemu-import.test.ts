@@ -166,11 +166,12 @@ describe("import qemu: -numa (hw/core/numa.c parse_numa_node())", () => {
     assert.ok(analyzeText(text).diagnostics.some((d) => d.code === "VT120" && d.message.includes("total memory for NUMA nodes")));
   });
 
-  test("QEMU's refusals are errors naming the option: mem= and memdev= mixed, an undefined memdev, a bad nodeid, a duplicate backend id", () => {
+  test("QEMU's refusals are errors naming the option: mem= and memdev= mixed, an undefined memdev, a bad nodeid, a duplicate backend id, memory-backend beside memdev nodes", () => {
     assert.throws(() => importQemu("qemu -m 2G -object memory-backend-ram,id=r0,size=1G -numa node,memdev=r0 -numa node,mem=1G"), /-numa node,mem=1G: mem= and memdev= mixed/);
     assert.throws(() => importQemu("qemu -m 2G -numa node,nodeid=0,memdev=nope"), /-numa node,nodeid=0,memdev=nope: memdev 'nope' is not defined by an -object/);
     assert.throws(() => importQemu("qemu -m 2G -numa node,nodeid=x"), /-numa node,nodeid=x: nodeid 'x' is not a number/);
     assert.throws(() => importQemu("qemu -m 2G -object memory-backend-ram,id=r0,size=1G -object memory-backend-ram,id=r0,size=1G"), /-object memory-backend-ram,id=r0,size=1G: the id 'r0' is already used/);
+    assert.throws(() => importQemu("qemu -machine q35,memory-backend=r0 -m 1G -object memory-backend-ram,id=r0,size=1G -numa node,memdev=r0"), /-machine memory-backend=r0 beside -numa node,memdev=: QEMU refuses both/);
   });
 });
 

@@ -116,8 +116,7 @@ export function importQemu(input: string | string[], source = "a QEMU command li
         const type = String(p.get("qom-type") ?? "");
         const id = String(p.get("id") ?? "");
         if (/^memory-backend-(ram|memfd|file)$/.test(type)) {
-          // QEMU: attempt to add duplicate property 'ID' to object (qom/object.c object_property_try_add()).
-          if (backends.has(id)) throw new QemuSyntaxError(`-object ${option.raw}: the id '${id}' is already used by another -object`);
+          if (backends.has(id)) throw new QemuSyntaxError(`-object ${option.raw}: the id '${id}' is already used by another -object (QEMU 7.2: Duplicate ID '${id}' for object)`);
           backends.set(id, readBackend(option, type, id, notes));
           leftover(option, `-object ${type} ${id}`, READ_PROPS[type]);
         }
@@ -210,6 +209,10 @@ export function importQemu(input: string | string[], source = "a QEMU command li
 
   // Boot RAM's backend.
   const numaMemdevs = numaNodes.flatMap((n) => (n.memdev === undefined ? [] : [n.memdev]));
+  if (machineProps.has("memory-backend") && numaMemdevs.length > 0) {
+    // hw/core/numa.c numa_complete_configuration()
+    throw new QemuSyntaxError(`-machine memory-backend=${String(machineProps.get("memory-backend"))} beside -numa node,memdev=: QEMU refuses both ('-machine memory-backend' and '-numa memdev' properties are mutually exclusive)`);
+  }
   const bootIds = machineProps.has("memory-backend") ? [String(machineProps.get("memory-backend"))] : numaMemdevs;
   const boot = bootIds.map((id) => backends.get(id)).filter((b): b is Backend => b !== undefined);
   if (boot.length > 0) {
@@ -388,7 +391,7 @@ function numaBlock(nodes: NumaNode[], backends: Map<string, Backend>, memory: nu
   const withMemory = nodes.map((n) => {
     if (n.memdev !== undefined) {
       const backend = backends.get(n.memdev);
-      if (!backend) throw new QemuSyntaxError(`-numa ${n.option.raw}: memdev '${n.memdev}' is not defined by an -object`);
+      if (!backend) throw new QemuSyntaxError(`-numa ${n.option.raw}: memdev '${n.memdev}' is not defined by an -object (QEMU: memdev=${n.memdev} is ambiguous)`);
       return { id: n.id, bytes: backend.size ?? 0 };
     }
     return { id: n.id, bytes: n.mem ?? 0 };
