@@ -183,6 +183,12 @@ describe("import qemu: machine and CPU properties", () => {
     assert.doesNotMatch(text, /-machine: memory-encryption/);
   });
 
+  test("several -accel: the first is the VM's, the others listed as QEMU's fallbacks", () => {
+    const { text } = importQemu("qemu-system-x86_64 -machine q35 -accel kvm -accel tcg -m 1G -nodefaults");
+    assert.match(text, /^ {2}accel = kvm$/m);
+    assert.ok(text.includes("//   -accel tcg: QEMU's fallback should kvm fail to start"), text);
+  });
+
   test("-cpu legacy feature flags are listed as written (+feat, -feat), not as feat=on", () => {
     const { text } = importQemu("qemu-system-x86_64 -machine q35 -cpu EPYC-Milan,phys-bits=48,+invtsc,-x2apic -m 4G -nodefaults");
     assert.ok(text.includes("//   -cpu EPYC-Milan: +invtsc, -x2apic"), text);

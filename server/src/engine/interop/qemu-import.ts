@@ -93,10 +93,14 @@ export function importQemu(input: string | string[], source = "a QEMU command li
           else machineProps.set(k, v);
         }
         break;
-      case "accel":
-        accel = String(p.get("accel"));
-        leftover(option, `-accel ${accel}`, ["accel"]);
+      case "accel": {
+        // Several -accel: QEMU takes the first that initializes (softmmu/vl.c configure_accelerators()).
+        const name = String(p.get("accel"));
+        if (accel === undefined) accel = name;
+        else unmodelled.push(`-accel ${name}: QEMU's fallback should ${accel} fail to start`);
+        leftover(option, `-accel ${name}`, ["accel"]);
         break;
+      }
       case "enable-kvm":
         accel = "kvm";
         break;
