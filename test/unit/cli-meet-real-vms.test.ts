@@ -4,7 +4,7 @@
 // shapes of each command are in cli-real-vms.test.ts.)
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
@@ -229,5 +229,39 @@ describe("vmtopo import libvirt", () => {
     const run = vmtopo(["import", "libvirt", "good.xml", "lots.xml"]);
     assert.equal(run.status, 1);
     assert.equal(run.stderr, "vmtopo: lots.xml: line 3: <memory> 'lots' is not a whole number\n");
+  });
+});
+
+describe("--host HOST.vmtopo: the imported VM runs on the probed host", () => {
+  test("import qemu -o DIR/FILE: the design imports the host file by its path from DIR, the VM is on its host, and it checks clean", () => {
+    const probe = vmtopo(["probe", "--root", join(repoRoot, "test", "fixtures", "probe", "intel-xeon")]);
+    assert.equal(probe.status, 0, probe.stderr);
+    writeFileSync(join(workdir, "xeon.vmtopo"), probe.stdout);
+    mkdirSync(join(workdir, "designs"), { recursive: true });
+    const run = vmtopo(["import", "qemu", "--host", "xeon.vmtopo", "-o", "designs/numa1.vmtopo", "--", ...numaArgv]);
+    assert.equal(run.status, 0, run.stderr);
+    const text = readFileSync(join(workdir, "designs", "numa1.vmtopo"), "utf8");
+    assert.match(text, /\nimport "\.\.\/xeon\.vmtopo"\n\nvm numa1 on xeon-01 \{\n/);
+    const check = vmtopo(["check", "designs/numa1.vmtopo"]);
+    assert.equal(check.status, 0, check.stdout + check.stderr);
+  });
+
+  test("import libvirt: every domain on the host, one import line", () => {
+    writeFileSync(join(workdir, "a.xml"), "<domain type='kvm'>\n  <name>a</name>\n  <memory unit='GiB'>1</memory>\n</domain>\n");
+    writeFileSync(join(workdir, "b.xml"), "<domain type='kvm'>\n  <name>b</name>\n  <memory unit='GiB'>2</memory>\n</domain>\n");
+    const run = vmtopo(["import", "libvirt", "a.xml", "b.xml", "--host", "xeon.vmtopo"]);
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(run.stdout.match(/^import "xeon\.vmtopo"$/gm)?.length, 1);
+    assert.match(run.stdout, /^vm a on xeon-01 \{$/m);
+    assert.match(run.stdout, /^vm b on xeon-01 \{$/m);
+  });
+
+  test("a file without exactly one host, or --host beside --capabilities: a usage error", () => {
+    const none = vmtopo(["import", "qemu", "--host", "a.xml", "--", "qemu-system-x86_64", "-m", "1G"]);
+    assert.equal(none.status, 2);
+    assert.match(none.stderr, /--host a\.xml: the file must declare one host \(it declares none\)/);
+    const both = vmtopo(["import", "libvirt", "a.xml", "--host", "xeon.vmtopo", "--capabilities", "a.xml"]);
+    assert.equal(both.status, 2);
+    assert.match(both.stderr, /--capabilities or from --host, not both/);
   });
 });
