@@ -6,8 +6,8 @@ import type { VmAnalysis } from "../../server/src/engine/vm-analysis";
 import { show } from "./qemu-cases";
 import type { FlatSection, QemuResult } from "./qemu-oracle";
 
-/** Rules QEMU itself checks when it starts a VM (the others need KVM, VFIO, a host pool or a scenario). */
-export const QEMU_CHECKED = new Set(["VT004", "VT101", "VT102", "VT104", "VT105", "VT106", "VT108", "VT109", "VT110", "VT111", "VT117"]);
+/** Rules QEMU itself checks when it starts a VM (the others need KVM, VFIO, a host pool or a scenario); VT120: the export writes only the NUMA nodes the design declares. */
+export const QEMU_CHECKED = new Set(["VT004", "VT101", "VT102", "VT104", "VT105", "VT106", "VT108", "VT109", "VT110", "VT111", "VT117", "VT120"]);
 
 /** The engine's errors of rules QEMU checks, for one VM of an analysis (those inside its declaration). */
 export function checkedErrors(analysis: Analysis, a: VmAnalysis): { code: string; message: string }[] {

@@ -17,15 +17,15 @@ export async function readSource(path: string): Promise<string> {
   throw new UnreadableFile(`${printable(path)}: ${read.reason}`);
 }
 
-/** The file's text, or null after printing why it cannot be read (the caller goes on and exits with 2). */
-export async function readOrReport(path: string, io: Io): Promise<string | null> {
-  try {
-    return await readSource(path);
-  } catch (error) {
-    if (!(error instanceof UnreadableFile)) throw error;
-    io.err(`vmtopo: ${error.message}\n`);
-    return null;
-  }
+/**
+ * The file's text, or null after printing why it cannot be read (the caller goes on and exits
+ * with 2). `nul: "words"` reads a /proc/PID/cmdline, whose words NUL bytes separate.
+ */
+export async function readOrReport(path: string, io: Io, nul: "binary" | "words" = "binary"): Promise<string | null> {
+  const read = readSourceFileSync(path, undefined, nul);
+  if ("text" in read) return read.text;
+  io.err(`vmtopo: ${printable(path)}: ${read.reason}\n`);
+  return null;
 }
 
 /** The engine's paths are absolute and '/'-separated. */

@@ -5,12 +5,15 @@ export const REAL_VM_USAGE = `  vmtopo export qemu FILE [--vm NAME] [--format te
                                                    the QEMU command line of a VM, one option
                                                    per line (json: the argv array)
   vmtopo export libvirt FILE [--vm NAME]             the VM as a libvirt domain (XML)
-  vmtopo import qemu FILE|- [-o OUT]                 a QEMU command line (shell line, libvirt
-  vmtopo import qemu [-o OUT] -- ARGV...             .args, /proc/PID/cmdline) as a .vmtopo;
+  vmtopo import qemu FILE|- [--host HOST.vmtopo] [-o OUT]
+  vmtopo import qemu [--host HOST.vmtopo] [-o OUT] -- ARGV...
+                                                   a QEMU command line (shell line, libvirt
+                                                   .args, /proc/PID/cmdline) as a .vmtopo;
                                                    what vmtopo does not model is listed on top
-  vmtopo import libvirt DOMAIN.xml... [--capabilities CAPS.xml] [-o OUT]
+  vmtopo import libvirt DOMAIN.xml... [--capabilities CAPS.xml | --host HOST.vmtopo] [-o OUT]
                                                    libvirt domains (virsh dumpxml) as a .vmtopo;
-                                                   the host from virsh capabilities
+                                                   the host from virsh capabilities, or on the
+                                                   one host of a file (vmtopo probe > HOST.vmtopo)
   vmtopo probe [--root DIR]                          this machine (or a captured tree) as a
                                                    host block; unreadable items as comments
   vmtopo live --qmp SOCKET FILE --vm NAME [--scenario NAME [--step N]] [--format text|json] [--timeout MS]

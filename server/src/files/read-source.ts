@@ -26,8 +26,11 @@ export type SourceRead = { text: string } | Unreadable;
 const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOCTTY ?? 0);
 const CHUNK = 64 * 1024;
 
-/** Reads `path` synchronously (the CLI: nothing else to do meanwhile, and never blocking). */
-export function readSourceFileSync(path: string, maxBytes = maxSourceBytes()): SourceRead {
+/**
+ * Reads `path` synchronously (the CLI: nothing else to do meanwhile, and never blocking).
+ * `nul: "words"`: NUL bytes separate words (a /proc/PID/cmdline), text all the same.
+ */
+export function readSourceFileSync(path: string, maxBytes = maxSourceBytes(), nul: "binary" | "words" = "binary"): SourceRead {
   let fd: number | undefined;
   try {
     const refused = refuse(statSync(path), maxBytes);
@@ -47,7 +50,7 @@ export function readSourceFileSync(path: string, maxBytes = maxSourceBytes()): S
       if (total > maxBytes) return tooLarge(total, maxBytes, true);
       chunks.push(chunk.subarray(0, n));
     }
-    return decode(Buffer.concat(chunks, total));
+    return decode(Buffer.concat(chunks, total), nul);
   } catch (error) {
     return fromErrno(error);
   } finally {
@@ -103,8 +106,8 @@ function tooLarge(size: number, maxBytes: number, whileReading: boolean): Unread
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
-function decode(bytes: Buffer): SourceRead {
-  if (bytes.includes(0)) return { code: "VT009", reason: "a binary file (it contains NUL bytes)" };
+function decode(bytes: Buffer, nul: "binary" | "words" = "binary"): SourceRead {
+  if (nul === "binary" && bytes.includes(0)) return { code: "VT009", reason: "a binary file (it contains NUL bytes)" };
   try {
     return { text: utf8.decode(bytes) };
   } catch {

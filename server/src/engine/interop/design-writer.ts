@@ -39,6 +39,8 @@ export interface ImportedHost {
 export interface ImportedDesign {
   /** where it came from, one line */
   source: string;
+  /** `import "PATH"` lines: the file that declares the VM's host (`--host`) */
+  imports?: string[];
   host?: ImportedHost;
   vm: ImportedVm;
   /** what vmtopo does not model, one line each */
@@ -74,6 +76,7 @@ export function designText(design: ImportedDesign): string {
     for (const item of design.unmodelled) out.push(`//   ${commentLine(item)}`);
   }
   out.push("");
+  for (const path of design.imports ?? []) out.push(`import ${stringLiteral(path)}`, "");
   if (design.host) {
     const h = design.host;
     out.push(`host ${h.name} {`);

@@ -78,7 +78,15 @@ export interface LibvirtImport {
 /** One or more domains (and an optional capabilities document) as one design. */
 export function importLibvirt(domains: { name: string; xml: string }[], capabilities?: { name: string; xml: string }): LibvirtImport {
   const host = capabilities ? hostFromCapabilities(parseXml(capabilities.xml), capabilities.name) : undefined;
-  const designs = domains.map((d, i) => domainDesign(parseXml(d.xml), d.name, i === 0 ? host?.host : undefined, host?.host.name));
+  const designs = domains.map((d, i) => {
+    try {
+      return domainDesign(parseXml(d.xml), d.name, i === 0 ? host?.host : undefined, host?.host.name);
+    } catch (error) {
+      // "line N: …" says where, not in which of several domains.
+      if (error instanceof LibvirtImportError && error.message.startsWith("line ")) throw new LibvirtImportError(`${d.name}: ${error.message}`);
+      throw error;
+    }
+  });
   if (host && designs.length > 0) designs[0].unmodelled.push(...host.unmodelled.map((u) => `capabilities: ${u}`));
   const names = new Set<string>();
   for (const d of designs) {
@@ -128,6 +136,9 @@ function domainDesign(root: XmlElement, source: string, host: ImportedHost | und
     if (physMode === "emulate" && bits) attrs.push(["phys-bits", bits]);
     else if (physMode === "passthrough") notes.push(`maxphysaddr passthrough: the host's phys-bits`);
     else unmodelled.push(`<maxphysaddr mode='${physMode}'${bits ? ` bits='${bits}'` : ""}> (libvirt emulates bits='N' or passes the host's through)`);
+    // passthrough with limit: QEMU's host-phys-bits-limit caps the host's width; the design takes the host's.
+    const limit = r.attr(maxphys, "limit");
+    if (limit !== undefined) unmodelled.push(`<maxphysaddr limit='${limit}'>: the host's phys-bits capped at ${limit} (-cpu host-phys-bits-limit); vmtopo takes the host's`);
   }
 
   // Memory: boot RAM, maxmem and slots, as libvirt aligns them before it starts QEMU
@@ -186,7 +197,8 @@ function domainDesign(root: XmlElement, source: string, host: ImportedHost | und
   const pages = childrenNamed(hugepages, "page").map((p) => {
     r.use(p);
     const n = bytesOf(r, p, "a huge page size", r.attr(p, "size") ?? "0");
-    if (r.attr(p, "nodeset") !== undefined) notes.push("hugepages per nodeset: the first page size is used for all of boot RAM");
+    const perNodeset = "hugepages per nodeset: the first page size is used for all of boot RAM";
+    if (r.attr(p, "nodeset") !== undefined && !notes.includes(perNodeset)) notes.push(perNodeset);
     return n;
   });
   const sourceType = r.attr(r.use(child(backing, "source")), "type");
@@ -240,6 +252,15 @@ function domainDesign(root: XmlElement, source: string, host: ImportedHost | und
     }
     dimmSlot.set(m, slot);
   }
+  // A memory device's own <source><pagesize>: libvirt backs it with a hugetlbfs file, or a
+  // hugetlb memfd under <source type='memfd'> (qemuBuildMemoryBackendProps(); the corpus's
+  // memory-hotplug-virtio-mem .args: memory-backend-file, mem-path=/dev/hugepages2M/…).
+  const devicePageAttrs = (mem: XmlElement, what: string): Attr[] => {
+    const page = bytesOf(r, r.use(child(r.use(child(mem, "source")), "pagesize")), `${what} pagesize`);
+    if (page === null || page === pageSize) return [];
+    const vmBackend = attrs.find(([k]) => k === "backend")?.[1] ?? "ram";
+    return [...(page > 4096 && vmBackend === "ram" ? [["backend", "file"] as Attr] : []), ["page-size", size(page)]];
+  };
   let viommu: string | undefined;
   for (const [i, mem] of memoryDevices.entries()) {
     r.use(mem);
@@ -252,8 +273,7 @@ function domainDesign(root: XmlElement, source: string, host: ImportedHost | und
     };
     if (model === "virtio-mem") {
       const a: Attr[] = [["size", size(deviceSize)]];
-      const devicePage = bytesOf(r, r.use(child(r.use(child(mem, "source")), "pagesize")), "virtio-mem pagesize");
-      if (devicePage !== null && devicePage !== pageSize) a.push(["page-size", size(devicePage)]);
+      a.push(...devicePageAttrs(mem, "virtio-mem"));
       const block = bytesOf(r, r.use(child(target, "block")), "virtio-mem block");
       if (block !== null) a.push(["block-size", size(block)]);
       const requested = bytesOf(r, r.use(child(target, "requested")), "virtio-mem requested");
@@ -263,14 +283,18 @@ function domainDesign(root: XmlElement, source: string, host: ImportedHost | und
       a.push(...node(target));
       const dynamic = r.attr(target, "dynamicMemslots");
       if (dynamic !== undefined) a.push(["dynamic-memslots", dynamic === "yes" ? "on" : "off"]);
+      // libvirt never preallocates a virtio-mem memdev; with <allocation mode='immediate'> it
+      // sets the device's own prealloc instead (libvirt 9.0 domxml-to-native: reserve=false on the
+      // memdev, "prealloc":true on virtio-mem-pci), which preallocates blocks as they are plugged.
+      const preallocByDevice = attrs.some(([k, v]) => k === "prealloc" && v === "on");
+      if (preallocByDevice) a.push(["prealloc", "off"]);
       r.use(child(target, "size"));
-      imported.push({ kind: "virtio-mem", name: deviceName(mem, "virtiomem"), attrs: a });
+      const name = deviceName(mem, "virtiomem");
+      imported.push({ kind: "virtio-mem", name, attrs: a });
+      if (preallocByDevice) unmodelled.push(`virtio-mem ${name}: libvirt preallocates its blocks as they are plugged (-device virtio-mem-pci,prealloc=on), not its memdev`);
     } else if (model === "dimm") {
       r.use(child(target, "size"));
-      const a: Attr[] = [["size", size(deviceSize)], ...node(target)];
-      // libvirt backs a DIMM with huge pages of <source><pagesize> (qemuBuildMemoryBackendProps()).
-      const devicePage = bytesOf(r, r.use(child(r.use(child(mem, "source")), "pagesize")), "dimm pagesize");
-      if (devicePage !== null && devicePage !== pageSize) a.push(["page-size", size(devicePage)]);
+      const a: Attr[] = [["size", size(deviceSize)], ...devicePageAttrs(mem, "dimm"), ...node(target)];
       // <address type='dimm' base=…> is the pc-dimm's addr (qemuBuildMemoryDeviceProps()).
       const address = child(mem, "address");
       if (address?.attributes.get("type") === "dimm") {
@@ -331,6 +355,10 @@ function domainDesign(root: XmlElement, source: string, host: ImportedHost | und
   if (balloon) {
     const model = r.attr(balloon, "model");
     if (model === "virtio" || model === "virtio-transitional" || model === "virtio-non-transitional") attrs.push(["balloon", "on"]);
+  } else {
+    // libvirt adds one (qemuDomainDefAddDefaultDevices()); 9.0's domxml-to-native writes virtio-balloon-pci.
+    attrs.push(["balloon", "on"]);
+    notes.push("no <memballoon>: libvirt adds a virtio one");
   }
   const emulator = r.use(child(devices, "emulator"));
   if (emulator) notes.push(`emulator ${emulator.text.trim()}`);

@@ -91,14 +91,14 @@ export function qemuCommand(vm: VmModel): QemuCommand {
   const x86 = vm.host.arch === "x86_64";
   const options: QemuOption[] = [["-name", keyval(undefined, [["guest", vm.name]])]];
   const confidential = confidentialObject(vm);
-  // Declared NUMA nodes each get a backend of their own (`-numa node,memdev=`); without them,
-  // a device's `node = N` still needs nodes 0..N, the first holding boot RAM.
+  // Declared NUMA nodes each get a backend of their own (`-numa node,memdev=`). Without them
+  // the command line has none either: a device's `node = N` above QEMU's implicit node 0 is
+  // refused by QEMU exactly as `check` says (VT120), not made valid by invented nodes.
   const declaredNuma = vm.numa.length > 0;
-  const numaNodes = declaredNuma ? 0 : Math.max(0, ...[...vm.virtioMem, ...vm.dimms].map((d) => d.node));
   const bootId = bootBackendId(vm);
 
   const machine: [string, string | number | boolean | undefined][] = [];
-  if (numaNodes === 0 && !declaredNuma) machine.push(["memory-backend", bootId]);
+  if (!declaredNuma) machine.push(["memory-backend", bootId]);
   if (vm.maxRamBelow4g !== undefined) machine.push(["max-ram-below-4g", qemuSize(vm.maxRamBelow4g)]);
   if (confidential) machine.push(["confidential-guest-support", CONFIDENTIAL_ID]);
   // TDX and intel-iommu's interrupt remapping need the split irqchip (hw/i386/intel_iommu.c vtd_decide_config()).
@@ -128,15 +128,17 @@ export function qemuCommand(vm: VmModel): QemuCommand {
 
   const vmBackend: BackendSpec = { backend: vm.backend, pageSize: vm.pageSize, fileSystem: vm.fileSystem, prealloc: vm.prealloc };
   if (declaredNuma) {
+    // A node declared twice keeps a backend id of its own: QEMU then refuses the duplicate node
+    // (VT120), not a duplicate -object id.
+    const backendIds = new Set<string>();
     for (const node of [...vm.numa].sort((a, b) => a.id - b.id)) {
-      if (node.memory > 0) options.push(["-object", backendObject(`n${node.id}`, node.memory, vmBackend, vm.name)]);
-      options.push(["-numa", keyval("node", [["nodeid", node.id], ["memdev", node.memory > 0 ? `n${node.id}` : undefined]])]);
+      let id = `n${node.id}`;
+      for (let k = 1; backendIds.has(id); k++) id = `n${node.id}-${k}`;
+      backendIds.add(id);
+      if (node.memory > 0) options.push(["-object", backendObject(id, node.memory, vmBackend, vm.name)]);
+      options.push(["-numa", keyval("node", [["nodeid", node.id], ["memdev", node.memory > 0 ? id : undefined]])]);
     }
   } else options.push(["-object", backendObject(bootId, vm.memory, vmBackend, vm.name)]);
-  if (numaNodes > 0) {
-    options.push(["-numa", keyval("node", [["nodeid", 0], ["memdev", bootId]])]);
-    for (let node = 1; node <= numaNodes; node++) options.push(["-numa", keyval("node", [["nodeid", node]])]);
-  }
   if (confidential) options.push(["-object", confidential]);
 
   // Memory devices in declaration order: QEMU places them in the order it realizes them.

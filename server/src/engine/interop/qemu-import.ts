@@ -2,7 +2,7 @@
 // properties, -m, the memory backends (boot RAM through `-machine memory-backend=` or
 // `-numa node,memdev=`), virtio-mem and pc-dimm devices, vfio-pci, vIOMMUs, confidential
 // guests, -accel and -cpu. Every option or property that is not modelled is listed at the top.
-import { designText, identifier, size, stringLiteral, type Attr, type ImportedDesign, type ImportedDevice } from "./design-writer";
+import { designText, identifier, size, stringLiteral, type Attr, type ImportedDesign, type ImportedDevice, type ImportedVm } from "./design-writer";
 import { parseQemuArgv, qemuBool, qemuInteger, qemuSizeValue, QemuSyntaxError, shellWords, type OptionValue, type ParsedOption } from "./qemu-options";
 
 export { QemuSyntaxError };
@@ -31,7 +31,7 @@ const READ_PROPS: Readonly<Record<string, readonly string[]>> = {
   "intel-iommu": ["driver", "aw-bits"],
   "virtio-iommu-pci": ["driver"],
   "virtio-balloon-pci": ["driver"],
-  machine: ["type", "memory-backend", "max-ram-below-4g", "confidential-guest-support", "accel", "iommu"],
+  machine: ["type", "memory-backend", "max-ram-below-4g", "confidential-guest-support", "memory-encryption", "accel", "iommu"],
   m: ["size", "slots", "maxmem"],
   cpu: ["model", "phys-bits", "vendor"],
 };
@@ -54,7 +54,9 @@ export function importQemu(input: string | string[], source = "a QEMU command li
   const notes: string[] = [];
   const leftover = (option: ParsedOption, key: string, known: readonly string[]) => {
     const extra = [...option.props.entries()].filter(([k]) => !known.includes(k));
-    if (extra.length > 0) unmodelled.push(`${key}: ${extra.map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`).join(", ")}`);
+    // `-cpu …,+feat,-feat`: QEMU's legacy feature flags are shown as written, not as `+feat=on`.
+    const shown = ([k, v]: [string, OptionValue]) => (/^[+-]/.test(k) && v === "on" ? k : `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`);
+    if (extra.length > 0) unmodelled.push(`${key}: ${extra.map(shown).join(", ")}`);
   };
   const whole = (option: ParsedOption) => unmodelled.push(`-${option.name}${option.raw === undefined ? "" : " " + option.raw}`);
 
@@ -68,10 +70,10 @@ export function importQemu(input: string | string[], source = "a QEMU command li
   const backends = new Map<string, Backend>();
   const confidential = new Map<string, string>();
   const devices: ParsedOption[] = [];
-  const numaMemdevs: string[] = [];
-  // -numa node in order: each node's id and its memdev (none for a node without memory).
-  const numaNodes: { id: number; memdev?: string }[] = [];
+  const numaNodes: NumaNode[] = [];
   let vdpa = false;
+  let legacyMemPath: ParsedOption | undefined;
+  let legacyPrealloc: ParsedOption | undefined;
 
   let nodefaults = false;
   for (const option of parsed) {
@@ -91,12 +93,22 @@ export function importQemu(input: string | string[], source = "a QEMU command li
           else machineProps.set(k, v);
         }
         break;
-      case "accel":
-        accel = String(p.get("accel"));
-        leftover(option, `-accel ${accel}`, ["accel"]);
+      case "accel": {
+        // Several -accel: QEMU takes the first that initializes (softmmu/vl.c configure_accelerators()).
+        const name = String(p.get("accel"));
+        if (accel === undefined) accel = name;
+        else unmodelled.push(`-accel ${name}: QEMU's fallback should ${accel} fail to start`);
+        leftover(option, `-accel ${name}`, ["accel"]);
         break;
+      }
       case "enable-kvm":
         accel = "kvm";
+        break;
+      case "mem-path":
+        legacyMemPath = option;
+        break;
+      case "mem-prealloc":
+        legacyPrealloc = option;
         break;
       case "cpu":
         cpu = option;
@@ -108,6 +120,7 @@ export function importQemu(input: string | string[], source = "a QEMU command li
         const type = String(p.get("qom-type") ?? "");
         const id = String(p.get("id") ?? "");
         if (/^memory-backend-(ram|memfd|file)$/.test(type)) {
+          if (backends.has(id)) throw new QemuSyntaxError(`-object ${option.raw}: the id '${id}' is already used by another -object (QEMU 7.2: Duplicate ID '${id}' for object)`);
           backends.set(id, readBackend(option, type, id, notes));
           leftover(option, `-object ${type} ${id}`, READ_PROPS[type]);
         }
@@ -123,13 +136,11 @@ export function importQemu(input: string | string[], source = "a QEMU command li
         devices.push(option);
         break;
       case "numa":
-        if (p.get("type") === "node" && p.has("memdev")) {
-          numaMemdevs.push(String(p.get("memdev")));
-          numaNodes.push({ id: qemuInteger(p.get("nodeid")) ?? numaNodes.length, memdev: String(p.get("memdev")) });
-          leftover(option, "-numa node", ["type", "memdev", "nodeid"]);
-        } else if (p.get("type") === "node" && !p.has("mem")) {
-          numaNodes.push({ id: qemuInteger(p.get("nodeid")) ?? numaNodes.length });
-          leftover(option, "-numa node (no memory)", ["type", "nodeid"]);
+        // -numa node[,nodeid=N][,cpus=…][,memdev=ID|mem=SIZE]; dist, cpu, hmat-lb and
+        // hmat-cache shape what the guest is told, not the memory map: listed, not modelled.
+        if (p.get("type") === "node") {
+          numaNodes.push(readNumaNode(option, numaNodes.length));
+          leftover(option, "-numa node", ["type", "nodeid", "memdev", "mem"]);
         } else whole(option);
         break;
       case "netdev":
@@ -201,6 +212,11 @@ export function importQemu(input: string | string[], source = "a QEMU command li
   }
 
   // Boot RAM's backend.
+  const numaMemdevs = numaNodes.flatMap((n) => (n.memdev === undefined ? [] : [n.memdev]));
+  if (machineProps.has("memory-backend") && numaMemdevs.length > 0) {
+    // hw/core/numa.c numa_complete_configuration()
+    throw new QemuSyntaxError(`-machine memory-backend=${String(machineProps.get("memory-backend"))} beside -numa node,memdev=: QEMU refuses both ('-machine memory-backend' and '-numa memdev' properties are mutually exclusive)`);
+  }
   const bootIds = machineProps.has("memory-backend") ? [String(machineProps.get("memory-backend"))] : numaMemdevs;
   const boot = bootIds.map((id) => backends.get(id)).filter((b): b is Backend => b !== undefined);
   if (boot.length > 0) {
@@ -209,8 +225,23 @@ export function importQemu(input: string | string[], source = "a QEMU command li
     attrs.push(...backendAttrs(boot[0], undefined));
   }
   for (const id of bootIds) if (!backends.has(id)) unmodelled.push(`boot RAM backend '${id}' is not defined by an -object`);
+  // -mem-path and -mem-prealloc: QEMU makes boot RAM's backend from them (softmmu/vl.c
+  // create_default_memdev(): memory-backend-file with mem-path, else -ram; prealloc with
+  // -mem-prealloc) when no -machine memory-backend or -numa memdev names one.
+  if (legacyMemPath || legacyPrealloc) {
+    if (bootIds.length === 0) {
+      const props = new Map<string, OptionValue>([["qom-type", legacyMemPath ? "memory-backend-file" : "memory-backend-ram"], ["id", "pc.ram"]]);
+      if (legacyMemPath) props.set("mem-path", legacyMemPath.raw ?? "");
+      if (legacyPrealloc) props.set("prealloc", "on");
+      const legacy = readBackend({ name: "object", props, json: false }, String(props.get("qom-type")), "pc.ram", notes);
+      attrs.push(...backendAttrs(legacy, undefined));
+      boot.push(legacy);
+    } else for (const option of [legacyMemPath, legacyPrealloc]) if (option) whole(option);
+  }
+  const numa = numaBlock(numaNodes, backends, memory, unmodelled);
 
-  const confidentialId = machineProps.get("confidential-guest-support");
+  // memory-encryption: the older name QEMU keeps for it (hw/core/machine.c machine_set_memory_encryption()).
+  const confidentialId = machineProps.get("confidential-guest-support") ?? machineProps.get("memory-encryption");
   const confidentialKind = confidentialId !== undefined ? confidential.get(String(confidentialId)) : undefined;
   if (confidentialKind) attrs.push(["confidential", confidentialKind]);
   else if (confidential.size > 0) unmodelled.push(`confidential-guest object(s) ${[...confidential.keys()].join(", ")} not referenced by -machine confidential-guest-support`);
@@ -251,7 +282,7 @@ export function importQemu(input: string | string[], source = "a QEMU command li
         const addr = qemuInteger(p.get("memaddr")) ?? qemuSizeValue(p.get("memaddr")!);
         if (addr !== null) a.push(["memaddr", "0x" + addr.toString(16)]);
       }
-      const node = qemuInteger(p.get("node"));
+      const node = integerProperty(device, "node");
       if (node !== null && node > 0) a.push(["node", String(node)]);
       for (const prop of ["dynamic-memslots", "unplugged-inaccessible"]) {
         const value = qemuBool(p.get(prop));
@@ -268,16 +299,14 @@ export function importQemu(input: string | string[], source = "a QEMU command li
       }
       memdev.used = true;
       const name = uniqueName(id, "dimm");
-      // The pc-dimm's backend, guest-physical addr and node, as for virtio-mem (hw/mem/pc-dimm.c).
       const a: Attr[] = memdev.size === null ? [] : [["size", size(memdev.size)]];
-      a.push(...backendAttrs(memdev, bootSpec).filter(([attr]) => attr !== "prealloc"));
-      if (memdev.prealloc !== (bootSpec?.prealloc ?? false)) unmodelled.push(`dimm ${name}: prealloc=${memdev.prealloc ? "on" : "off"} of its backend ${memdev.id} (vmtopo's dimm takes no prealloc)`);
-      if (p.has("addr")) {
-        const addr = qemuInteger(p.get("addr")) ?? qemuSizeValue(p.get("addr")!);
-        if (addr !== null) a.push(["memaddr", "0x" + addr.toString(16)]);
-      }
-      const node = qemuInteger(p.get("node"));
+      const addr = integerProperty(device, "addr");
+      if (addr !== null) a.push(["memaddr", "0x" + addr.toString(16)]);
+      const node = integerProperty(device, "node");
       if (node !== null && node > 0) a.push(["node", String(node)]);
+      // A dimm has the VM's backend and page size unless it sets its own; no prealloc of its own.
+      a.push(...backendAttrs(memdev, bootSpec).filter(([attr]) => attr !== "prealloc"));
+      if (memdev.prealloc) unmodelled.push(`dimm ${name}: its backend ${memdev.id} has prealloc=on (vmtopo models a dimm's backend without preallocation)`);
       imported.push({ kind: "dimm", name, attrs: a });
       leftover(device, `-device pc-dimm ${name}`, READ_PROPS["pc-dimm"]);
     } else if (driver === "vfio-pci") {
@@ -312,29 +341,71 @@ export function importQemu(input: string | string[], source = "a QEMU command li
   const design: ImportedDesign = {
     source: `Imported by vmtopo from ${source}${binary ? ` (${binary})` : ""}.`,
     host: arch === "aarch64" ? { name: "host0", attrs: [["arch", "aarch64"]] } : undefined,
-    vm: { name: vmName, attrs, devices: imported, numa: numaDesign(numaNodes, backends, machineProps.has("memory-backend")), onHost: options.onHost },
+    vm: { name: vmName, attrs, numa, devices: imported, onHost: options.onHost },
     unmodelled,
     notes,
   };
   return { text: designText(design), design };
 }
 
-/**
- * The `numa` block: one node per `-numa node` with its memdev's size (hw/core/numa.c,
- * parse_numa_node()), when boot RAM is split over two or more nodes (each its own backend:
- * the flat view splits there). Boot RAM on one node reads as QEMU's implicit node, as
- * `export qemu` writes it. None when boot RAM is one machine backend (QEMU then refuses memdev
- * nodes itself) or a node's memdev is not defined (already listed as not modelled).
- */
-function numaDesign(nodes: { id: number; memdev?: string }[], backends: Map<string, Backend>, machineBackend: boolean): { id: number; memory: string }[] | undefined {
-  if (nodes.length === 0 || machineBackend) return undefined;
-  const out: { id: number; memory: string }[] = [];
-  for (const node of nodes) {
-    const bytes = node.memdev === undefined ? 0 : backends.get(node.memdev)?.size;
-    if (bytes === undefined || bytes === null) return undefined;
-    out.push({ id: node.id, memory: size(bytes) });
+/** A device's integer property, or null when absent; anything but a number is an error naming it. */
+function integerProperty(device: ParsedOption, prop: string): number | null {
+  const value = device.props.get(prop);
+  if (value === undefined) return null;
+  const n = qemuInteger(value);
+  if (n === null) throw new QemuSyntaxError(`-device ${device.raw}: ${prop} '${String(value)}' is not a number`);
+  return n;
+}
+
+/** One `-numa node`: its id (QEMU numbers a node without nodeid by its place) and its memory's source. */
+interface NumaNode {
+  option: ParsedOption;
+  id: number;
+  memdev?: string;
+  /** legacy `mem=`, in bytes */
+  mem?: number;
+}
+
+/** hw/core/numa.c parse_numa() and parse_numa_node(): nodeid defaults to the nodes so far; `mem=` is MiB without a suffix. */
+function readNumaNode(option: ParsedOption, nodesSoFar: number): NumaNode {
+  const p = option.props;
+  const nodeidValue = p.get("nodeid");
+  const id = nodeidValue === undefined ? nodesSoFar : qemuInteger(nodeidValue);
+  if (id === null) throw new QemuSyntaxError(`-numa ${option.raw}: nodeid '${String(nodeidValue)}' is not a number`);
+  const node: NumaNode = { option, id };
+  if (p.has("memdev")) node.memdev = String(p.get("memdev"));
+  if (p.has("mem")) {
+    const bytes = qemuSizeValue(p.get("mem")!, MiB);
+    if (bytes === null) throw new QemuSyntaxError(`-numa ${option.raw}: mem '${String(p.get("mem"))}' is not a size`);
+    node.mem = bytes;
   }
-  return nodes.filter((n) => n.memdev !== undefined).length >= 2 ? out : undefined;
+  return node;
+}
+
+/**
+ * The design's `numa` block from the -numa nodes, in command-line order. A single node 0 that
+ * holds all of memory is QEMU's implicit node, which vmtopo makes itself: no block for it (as
+ * `import libvirt` does with one cell). QEMU refuses mem= and memdev= mixed (parse_numa_node()).
+ */
+function numaBlock(nodes: NumaNode[], backends: Map<string, Backend>, memory: number, unmodelled: string[]): ImportedVm["numa"] {
+  if (nodes.some((n) => n.memdev !== undefined) && nodes.some((n) => n.mem !== undefined)) {
+    const mixed = nodes.find((n) => n.mem !== undefined)!;
+    throw new QemuSyntaxError(`-numa ${mixed.option.raw}: mem= and memdev= mixed; QEMU refuses this ("numa configuration should use either mem= or memdev=")`);
+  }
+  const withMemory = nodes.map((n) => {
+    if (n.memdev !== undefined) {
+      const backend = backends.get(n.memdev);
+      if (!backend) throw new QemuSyntaxError(`-numa ${n.option.raw}: memdev '${n.memdev}' is not defined by an -object (QEMU: memdev=${n.memdev} is ambiguous)`);
+      return { id: n.id, bytes: backend.size ?? 0 };
+    }
+    return { id: n.id, bytes: n.mem ?? 0 };
+  });
+  if (nodes.some((n) => n.mem !== undefined)) {
+    unmodelled.push("-numa node,mem=: the legacy spelling, which QEMU refuses on machine types 5.1 and later (use memdev=); imported as nodes backed like the VM's memory");
+  }
+  if (withMemory.length === 0) return undefined;
+  if (withMemory.length === 1 && withMemory[0].id === 0 && withMemory[0].bytes === memory) return undefined;
+  return withMemory.map((n) => ({ id: n.id, memory: size(n.bytes) }));
 }
 
 function readBackend(option: ParsedOption, type: string, id: string, notes: string[]): Backend {

@@ -101,7 +101,9 @@ const IMPLICIT_KEY: Readonly<Record<string, string>> = {
 const FLAGS = new Set([
   "S", "nodefaults", "nographic", "no-user-config", "no-shutdown", "no-reboot", "enable-kvm", "no-hpet", "no-acpi",
   "daemonize", "snapshot", "full-screen", "no-fd-bootchk", "old-param", "enable-fips", "version", "help", "h",
-  "semihosting", "preconfig", "mem-prealloc", "only-migratable", "no-kvm", "S", "s", "no-quit", "alt-grab", "ctrl-grab", "win2k-hack", "usb",
+  "semihosting", "preconfig", "only-migratable", "no-kvm", "S", "s", "no-quit", "alt-grab", "ctrl-grab", "win2k-hack", "usb",
+  // and the rest of QEMU 7.2's `-help` options without an argument
+  "mem-prealloc", "audio-help", "enable-sync-profile", "portrait", "singlestep", "xen-attach", "xen-domid-restrict",
 ]);
 
 /**
