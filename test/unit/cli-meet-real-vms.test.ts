@@ -184,7 +184,7 @@ describe("vmtopo import libvirt", () => {
     assert.doesNotMatch(check.stdout, /VT117/);
   });
 
-  test("a USB or mdev <hostdev> is listed with its type and line, the PCI one imported", () => {
+  test("a USB <hostdev> is listed with its type and line; the mdev (vfio-pci) and PCI ones are VFIO devices", () => {
     writeFileSync(
       join(workdir, "hostdevs.xml"),
       `<domain type='kvm'>
@@ -201,9 +201,10 @@ describe("vmtopo import libvirt", () => {
     );
     const run = vmtopo(["import", "libvirt", "hostdevs.xml"]);
     assert.equal(run.status, 0, run.stderr);
-    assert.match(run.stdout, /^\/\/ {3}<hostdev mode='subsystem' type='usb'> at line 6 \(vmtopo models PCI devices assigned through VFIO\)$/m);
-    assert.match(run.stdout, /^\/\/ {3}<hostdev mode='subsystem' type='mdev'> at line 7 /m);
-    assert.match(vmBlock(run.stdout), /vfio hostdev0 \{\n {4}host = "0000:3b:00\.1"\n {4}backend = iommufd\n {2}\}/);
+    assert.match(run.stdout, /^\/\/ {3}<hostdev mode='subsystem' type='usb'> at \/domain\/devices\/hostdev \(line 6\)$/m);
+    // libvirt runs a vfio-pci mediated device as -device vfio-pci,sysfsdev=…
+    assert.match(vmBlock(run.stdout), /vfio hostdev\d \{\n {4}host = "mdev c2177883-f1bb-47f0-914d-32a22e3a8804"\n {2}\}/);
+    assert.match(vmBlock(run.stdout), /vfio hostdev\d \{\n {4}host = "0000:3b:00\.1"\n {4}backend = iommufd\n {2}\}/);
   });
 
   test("libvirt's test domain and the .args libvirt writes for it import as the same VM (a device's own huge pages: a hugetlbfs file)", () => {
@@ -219,7 +220,8 @@ describe("vmtopo import libvirt", () => {
   test("a dimm's <source><pagesize> is its page size, not left in the header", () => {
     const run = vmtopo(["import", "libvirt", join(repoRoot, "test", "fixtures", "libvirt", "memory-hotplug-dimm.xml")]);
     assert.equal(run.status, 0, run.stderr);
-    assert.match(vmBlock(run.stdout), /dimm dimm1 \{\n {4}size = 524287K\n {4}backend = file\n {4}page-size = 2M\n {2}\}/);
+    // 524287K, aligned up to 2 MiB as libvirt does before it starts QEMU (qemuDomainAlignMemorySizes())
+    assert.match(vmBlock(run.stdout), /dimm dimm1 \{\n {4}size = 512M\n {4}backend = file\n {4}page-size = 2M\n {2}\}/);
     assert.doesNotMatch(run.stdout, /<source> at \/domain\/devices\/memory\/source/);
   });
 

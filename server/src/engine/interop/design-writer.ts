@@ -98,7 +98,7 @@ export function designText(design: ImportedDesign): string {
   out.push(`vm ${vm.name}${host ? ` on ${host}` : ""} {`);
   for (const [name, value] of vm.attrs) out.push(`${name} = ${value}`);
   if (vm.numa && vm.numa.length > 0) {
-    out.push("", "numa {");
+    out.push("numa {");
     for (const node of vm.numa) out.push(`node ${node.id} {`, `memory = ${node.memory}`, "}");
     out.push("}");
   }
