@@ -132,6 +132,24 @@ test("an unchanged declaration keeps its syntax tree and its figures across edit
   assert.deepEqual(second.diagnostics, analyzeText(text.slice(0, at) + "1" + text.slice(at), "/ws/a.vmtopo", disk).diagnostics);
 });
 
+test("a comment edited inside a host's block keeps the host's syntax tree, so no VM on it is analysed again", () => {
+  const analyzer = new IncrementalAnalyzer();
+  const text = fleet(20).replace("host h2 {", "host h2 { // the lab's");
+  const first = analyzer.analyze(text, "/ws/h.vmtopo", disk);
+  const h2 = first.parse.ast.declarations[1];
+  assert.ok(h2.kind === "host" && h2.name.text === "h2" && first.vms[1].vm.host.name === "h2");
+  const at = text.indexOf("the lab's") + "the lab's".length;
+  const edited = text.slice(0, at) + " box" + text.slice(at);
+  const second = analyzer.analyze(edited, "/ws/h.vmtopo", disk);
+  assert.equal(second.parse.ast.declarations[1], h2, "the host's declaration is the same object");
+  assert.equal(second.vms[1], first.vms[1], "the analysis of a VM on it is the same object");
+  assert.deepEqual(second.diagnostics, analyzeText(edited, "/ws/h.vmtopo", disk).diagnostics);
+  // A change the syntax tree sees makes a new declaration, and the VMs on it are analysed again.
+  const changed = analyzer.analyze(edited.replace("iommu { page-sizes = [4K, 2M] }", "iommu { page-sizes = [4K] }"), "/ws/h.vmtopo", disk);
+  assert.notEqual(changed.parse.ast.declarations[1], h2);
+  assert.notEqual(changed.vms[1], first.vms[1]);
+});
+
 test("a scenario is replayed again when another VM it depends on changes, not otherwise", () => {
   // `migrate to b` asks how much of b's 1 GiB pool the VMs already there use (VT305).
   const file = (resident: string, comment: string) => `host a { qemu = "10.2" hugepages { 1G = 64 } }

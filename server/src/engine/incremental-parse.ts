@@ -50,6 +50,8 @@ interface Placed {
 export class IncrementalParser {
   private segments: Segment[] = [];
   private text = "";
+  /** the last parse's groups, by the offset they started at */
+  private lastGroups = new Map<number, Placed>();
 
   parse(text: string): ParseResult {
     const segments = (this.segments = text === this.text && this.segments.length > 0 ? this.segments : this.resegment(text));
@@ -59,6 +61,7 @@ export class IncrementalParser {
 
     const groups: Placed[] = [];
     const starts: number[] = [];
+    const parsedAgain: number[] = [];
     for (let i = 0; i < segments.length; ) {
       const first = segments[i];
       const start = first.start;
@@ -81,6 +84,7 @@ export class IncrementalParser {
         }
         const members = segments.slice(i, j).map((s) => s.text);
         placed = place(members, j < segments.length, at, group ?? parse(source));
+        parsedAgain.push(groups.length);
       } else if (placed.at.character === at.character && placed.at.line !== at.line && placed.owned) {
         // Moved up or down by whole lines (a line added or removed above): the same nodes,
         // moved, so that what the analysis remembered about them stays valid.
@@ -94,7 +98,28 @@ export class IncrementalParser {
       starts.push(start);
       i += placed.members.length;
     }
+    this.keepUnchangedDeclarations(groups, starts, parsedAgain);
+    this.lastGroups = new Map(starts.map((start, k) => [start, groups[k]]));
     return merge(text, lines, groups, starts);
+  }
+
+  /**
+   * A group parsed again because its text changed, where only a comment or spacing changed,
+   * gives the same declarations as before: the previous objects are kept, so that what the
+   * analysis remembered about them stays valid (a comment edited in a host's block would
+   * otherwise re-analyse every VM on the host). A previous group kept elsewhere in this parse
+   * is left alone (its nodes must belong to one group), and so is one that owns its nodes
+   * while the new one does not, or the other way round (owned nodes are moved in place).
+   */
+  private keepUnchangedDeclarations(groups: Placed[], starts: number[], parsedAgain: number[]): void {
+    if (parsedAgain.length === 0) return;
+    const kept = new Set(groups);
+    for (const k of parsedAgain) {
+      const fresh = groups[k];
+      const previous = this.lastGroups.get(starts[k]);
+      if (!previous || kept.has(previous) || previous.owned !== fresh.owned || previous.declarations.length !== fresh.declarations.length) continue;
+      fresh.declarations = fresh.declarations.map((node, d) => (sameTree(node, previous.declarations[d]) ? previous.declarations[d] : node));
+    }
   }
 
   /** Segments of the new text, re-lexing only around what changed since the last version. */
@@ -198,6 +223,19 @@ function closes(group: ParseResult, lastStart: number, last: ParseResult): boole
   const starts = (range: A.Range) => range.start.line === at.line && range.start.character === at.character;
   if (!group.ast.declarations.some((d) => starts(d.range))) return false;
   return group.diagnostics.every((d) => d.range.start.line < at.line || (d.range.start.line === at.line && d.range.start.character < at.character));
+}
+
+/** Structural equality of two syntax trees (positions included). */
+function sameTree(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== "object" || typeof b !== "object") return false;
+  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((item, i) => sameTree(item, b[i]));
+  if (Array.isArray(b)) return false;
+  const left = a as Record<string, unknown>;
+  const right = b as Record<string, unknown>;
+  const keys = Object.keys(left);
+  if (keys.length !== Object.keys(right).length) return false;
+  return keys.every((key) => key in right && sameTree(left[key], right[key]));
 }
 
 /** Whether `placed` was made of the segments from `i` on, as they are now, and may still stand. */
