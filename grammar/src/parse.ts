@@ -403,12 +403,21 @@ class Parser {
   }
 
   private iommuBlock(items: A.HostItem[]): void {
+    const inner: A.IommuBlock["items"] = [];
+    this.sectionBlock("iommuBlock", inner, T.Reserved, () => this.reservedRange(inner), (keyword, range) => items.push({ kind: "iommu", keyword, items: inner, range }));
+  }
+
+  /**
+   * A keyword block of entries that begin with their own keyword (`reserved NAME = …` in
+   * `iommu`, `node N { … }` in `numa`), read into `inner` beside attributes and unknown
+   * blocks where the user misplaced them; `build` gets the keyword's range and the block's.
+   */
+  private sectionBlock(context: StrayContext, inner: A.IommuBlock["items"] | A.NumaBlock["items"], entry: TokenType, readEntry: () => void, build: (keyword: A.Range, range: A.Range) => void): void {
     const from = this.pos;
     const keyword = this.take();
-    const inner: A.IommuBlock["items"] = [];
     try {
-      this.block("iommuBlock", () => {
-        if (this.next() === T.Reserved && this.la(2).tokenType !== T.Equals) this.reservedRange(inner);
+      this.block(context, () => {
+        if (this.next() === entry && this.la(2).tokenType !== T.Equals) readEntry();
         else if (this.atBlockStart()) this.unknownBlock(inner);
         else if (isNameToken(this.next())) this.attribute(inner);
         else return false;
@@ -416,9 +425,10 @@ class Parser {
       });
     } finally {
       const start = this.startOf(from);
-      items.push({ kind: "iommu", keyword: this.keywordRange(keyword, start), items: inner, range: this.nodeRange(from, start) });
+      build(this.keywordRange(keyword, start), this.nodeRange(from, start));
     }
   }
+
 
   private unknownBlock(items: (A.HostItem | A.VmItem | A.IommuBlock["items"][number] | A.NumaBlock["items"][number])[]): void {
     const from = this.pos;
@@ -568,22 +578,10 @@ class Parser {
 
   /** `numa { node N { ... } ... }` inside a VM. */
   private numaBlock(items: A.VmItem[]): void {
-    const from = this.pos;
-    const keyword = this.take();
     const inner: A.NumaBlock["items"] = [];
-    try {
-      this.block("numaBlock", () => {
-        if (this.next() === T.Node && this.la(2).tokenType !== T.Equals) this.numaNode(inner);
-        else if (this.atBlockStart()) this.unknownBlock(inner);
-        else if (isNameToken(this.next())) this.attribute(inner);
-        else return false;
-        return true;
-      });
-    } finally {
-      const start = this.startOf(from);
-      items.push({ kind: "numa", keyword: this.keywordRange(keyword, start), items: inner, range: this.nodeRange(from, start) });
-    }
+    this.sectionBlock("numaBlock", inner, T.Node, () => this.numaNode(inner), (keyword, range) => items.push({ kind: "numa", keyword, items: inner, range }));
   }
+
 
   private numaNode(items: A.NumaBlock["items"]): void {
     const from = this.pos;
