@@ -488,10 +488,14 @@ export class VsCodeSession {
 
   // --- the editor ---
 
-  /** Moves the cursor to a 1-based line and column with "Go to Line/Column" (Ctrl+G). */
-  async goToLine(line, column = 1) {
+  /**
+   * Moves the cursor to a 1-based line and column with "Go to Line/Column" (Ctrl+G). The
+   * editor is clicked first unless `focusEditor` is false (the click waits for the editor to
+   * be "stable"; in high contrast its focus border keeps that from settling).
+   */
+  async goToLine(line, column = 1, { focusEditor = true } = {}) {
     const page = this.page;
-    await this.activeEditor().click({ position: { x: 200, y: 10 } });
+    if (focusEditor) await this.activeEditor().click({ position: { x: 200, y: 10 } });
     await page.keyboard.press("Control+G");
     const input = page.locator(".quick-input-widget .quick-input-box input");
     await input.waitFor({ state: "visible" });

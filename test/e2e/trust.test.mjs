@@ -78,20 +78,8 @@ test("never change a value, fixes that fix, completion that knows the devices: i
   const suggest = page.locator(".editor-widget.suggest-widget");
   const suggestLabels = () => page.locator(".editor-widget.suggest-widget .monaco-list-row .label-name").allInnerTexts();
 
-  /**
-   * Ctrl+G to a 1-based line and column of the focused editor (the harness's goToLine clicks
-   * the editor first, which waits for it to be "stable"; in high contrast its focus border
-   * keeps that from settling).
-   */
-  async function goTo(line, column = 1) {
-    await page.keyboard.press("Control+G");
-    const input = page.locator(".quick-input-widget .quick-input-box input");
-    await input.waitFor({ state: "visible" });
-    await input.fill(`:${line}:${column}`);
-    await page.keyboard.press("Enter");
-    await page.locator(".quick-input-widget").waitFor({ state: "hidden" });
-    await waitUntil(async () => (await vscode.cursorPosition())?.line === line, { timeout: 5_000, message: () => `the cursor to reach line ${line}` });
-  }
+  /** Ctrl+G to a 1-based line and column of the focused editor, without clicking it first. */
+  const goTo = (line, column = 1) => vscode.goToLine(line, column, { focusEditor: false });
 
   /** Ctrl+. until the action `title` is listed (the server may still be analysing); returns the menu's titles. */
   async function quickFixMenu(title) {

@@ -9,6 +9,8 @@
 import type { Position } from "../../../../grammar/src/index";
 import { containsPosition } from "../../../../grammar/src/index";
 import type { Analysis } from "../../engine/analyze";
+import { GiB, MiB } from "../../engine/format";
+import type { VmModel } from "../../engine/model";
 import type { Context } from "../../engine/schema";
 import type { VmAnalysis } from "../../engine/vm-analysis";
 import { sizeLiteral } from "../size-literal";
@@ -40,7 +42,7 @@ function vmValue(analysis: VmAnalysis, attribute: string): ContextualValue {
       return String(vm.physBits);
     case "maxmem": {
       // QEMU: maxmem must hold `-m` and every memory device (memory_device_pre_plug).
-      const devices = analysis.vm.virtioMem.reduce((sum, d) => sum + d.size, 0) + analysis.vm.dimms.reduce((sum, d) => sum + d.size, 0);
+      const devices = memoryDeviceBytes(vm);
       return sizeLiteral(Math.max(vm.maxmem, vm.memoryAsWritten + (devices > 0 ? devices : vm.memoryAsWritten)));
     }
     case "slots":
@@ -95,23 +97,27 @@ export interface BlockValues {
   nodeMemory: string;
 }
 
-const MiB = 2 ** 20;
-const GiB = 2 ** 30;
+/** What the VM's virtio-mem devices and DIMMs take of device memory. */
+function memoryDeviceBytes(vm: VmModel): number {
+  return vm.virtioMem.reduce((sum, d) => sum + d.size, 0) + vm.dimms.reduce((sum, d) => sum + d.size, 0);
+}
+
 const EXAMPLE_BLOCKS: BlockValues = { virtioMemSize: "16G", dimmSize: "1G", numaHalves: ["8G", "8G"], nodeId: "0", nodeMemory: "8G" };
 
 export function blockValues(analysis: Analysis, vmName: string | undefined): BlockValues {
   const vm = vmName === undefined ? undefined : analysis.vms.find((a) => a.vm.name === vmName)?.vm;
   if (!vm || vm.memoryAsWritten <= 0) return EXAMPLE_BLOCKS;
   // Room left in device memory (maxmem - memory - devices): a new device that does not fit is VT109.
-  const room = vm.maxmem - vm.memory - vm.virtioMem.reduce((sum, d) => sum + d.size, 0) - vm.dimms.reduce((sum, d) => sum + d.size, 0);
-  // virtio-mem's size is whole blocks; QEMU's default block is at least the backend's page (2 MiB THP for anonymous memory).
+  const room = vm.maxmem - vm.memory - memoryDeviceBytes(vm);
+  // Sizes in whole units of at least the backend's page (2 MiB THP for anonymous memory):
+  // virtio-mem's default block, and what a DIMM's backend takes.
   const block = Math.max(vm.pageSize, 2 * MiB);
   const fits = (wanted: number, unit: number) => (room >= unit ? sizeLiteral(Math.floor(Math.min(wanted, room) / unit) * unit) : undefined);
   const half = Math.floor(vm.memoryAsWritten / 2 / (2 * MiB)) * 2 * MiB;
   const others = vm.numa.reduce((sum, n) => sum + n.memory, 0);
   return {
     virtioMemSize: fits(16 * GiB, block) ?? EXAMPLE_BLOCKS.virtioMemSize,
-    dimmSize: fits(GiB, Math.max(vm.pageSize, 2 * MiB)) ?? EXAMPLE_BLOCKS.dimmSize,
+    dimmSize: fits(GiB, block) ?? EXAMPLE_BLOCKS.dimmSize,
     numaHalves: half > 0 ? [sizeLiteral(half), sizeLiteral(vm.memoryAsWritten - half)] : EXAMPLE_BLOCKS.numaHalves,
     nodeId: String(vm.numa.reduce((max, n) => Math.max(max, n.id + 1), 0)),
     nodeMemory: vm.memoryAsWritten > others ? sizeLiteral(vm.memoryAsWritten - others) : "0",
